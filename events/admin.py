@@ -1,0 +1,84 @@
+"""Admin for events and registrations."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Event, Registration
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    fields = ["person", "organisation", "status", "created_at", "checked_in_at"]
+    readonly_fields = ["created_at", "checked_in_at"]
+    autocomplete_fields = ["person", "organisation"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "organisation")
+
+
+class JointFilter(admin.SimpleListFilter):
+    title = _("joint")
+    parameter_name = "joint"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("joint (two or more organisers)")), ("no", _("one organiser"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(_organiser_count__gte=2)
+        if self.value() == "no":
+            return queryset.filter(_organiser_count__lt=2)
+        return queryset
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_at", "city", "format", "organiser_list", "seats", "is_published"]
+    list_filter = ["format", "audience", "is_published", JointFilter, "organisers", "city"]
+    search_fields = ["title", "title_en", "city", "venue"]
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["organisers", "goals"]
+    autocomplete_fields = ["topics"]
+    inlines = [RegistrationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "title_en", "slug", "format", "organisers", "audience", "is_published"]}),
+        (_("Date and place"), {"fields": ["starts_at", "ends_at", "venue", "street", "city", "online_url"]}),
+        (_("Registration"), {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]}),
+        (_("Content"), {"fields": ["description", "description_en", "goals", "topics"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _organiser_count=Count("organisers", distinct=True),
+                _taken=Count(
+                    "registrations", filter=Q(registrations__status__in=Registration.SEAT_STATUSES), distinct=True
+                ),
+            )
+            .prefetch_related("organisers")
+        )
+
+    @admin.display(description=_("organisers"))
+    def organiser_list(self, obj):
+        return ", ".join(c.short_name for c in obj.organisers.all())
+
+    @admin.display(description=_("seats taken"))
+    def seats(self, obj):
+        return f"{obj._taken} / {obj.capacity}"
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["person", "organisation", "event", "status", "created_at", "checked_in_at"]
+    list_filter = ["status", "event__organisers"]
+    search_fields = ["person__first_name", "person__last_name", "organisation__name", "event__title"]
+    autocomplete_fields = ["event", "person", "organisation"]
+    list_select_related = ["person", "organisation", "event"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["registered_by", "checked_in_by", "status_changed_at"]

@@ -1,0 +1,5 @@
+"""Project wiring: settings, URLs and the Celery app (exported so that `shared_task` binds to it)."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

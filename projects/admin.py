@@ -1,0 +1,59 @@
+"""Admin for joint projects."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Milestone, Project, ProjectDocument, ProjectParticipant, ProjectStatusChange
+
+
+class ParticipantInline(admin.TabularInline):
+    model = ProjectParticipant
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 1
+    fields = ["title", "due_on", "done", "done_on"]
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = ProjectStatusChange
+    extra = 0
+    fields = ["status", "changed_on", "note", "changed_by"]
+    readonly_fields = ["changed_by"]
+
+
+class DocumentInline(admin.TabularInline):
+    model = ProjectDocument
+    extra = 0
+    fields = ["title", "file", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "lead_cluster", "status", "starts_on", "ends_on", "is_public"]
+    list_filter = ["status", "lead_cluster", "clusters", "is_public", "goals"]
+    search_fields = ["title", "title_en", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["clusters", "goals"]
+    autocomplete_fields = ["focus_topic"]
+    list_select_related = ["lead_cluster"]
+    inlines = [ParticipantInline, MilestoneInline, StatusChangeInline, DocumentInline]
+    fieldsets = [
+        (None, {"fields": ["title", "title_en", "slug", "status", "is_public"]}),
+        (_("Associations"), {"fields": ["lead_cluster", "clusters"]}),
+        (_("Content"), {"fields": ["summary", "summary_en", "focus_topic", "goals", "funding_note"]}),
+        (_("Time frame"), {"fields": ["starts_on", "ends_on"]}),
+    ]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "due_on", "done"]
+    list_filter = ["done"]
+    search_fields = ["title", "project__title"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]
