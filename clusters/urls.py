@@ -9,5 +9,6 @@ urlpatterns = [
     path("associations/", views.cluster_list, name="list"),
     path("associations/<slug:slug>/", views.cluster_detail, name="detail"),
     path("agreement/<slug:slug>/", views.agreement_detail, name="agreement"),
+    path("board/", views.dashboard, name="dashboard"),
     path("agreement/<slug:slug>/document/", views.agreement_document, name="agreement_document"),
 ]

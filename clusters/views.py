@@ -1,11 +1,18 @@
 """Public pages: home, the associations, the cooperation agreement."""
 
-from django.http import FileResponse, Http404
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from members.selectors import request_roles
 
 from . import selectors
+from .dashboard import dashboard_build
+from .forms import PeriodForm
 from .models import Cluster, CooperationAgreement
 from .validators import content_type_for
 
@@ -71,3 +78,45 @@ def document_response(field_file) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+def dashboard(request):
+    """The board's cooperation dashboard for a period (board members and superusers only).
+
+    Query string: the ``PeriodForm`` fields, and ``export=<section key>`` for one table as CSV.
+    Context: ``form``, ``dashboard`` (sections with table, chart and notes; summary).
+    Template: ``clusters/dashboard.html`` (status 400 with the form's errors on bad input).
+    """
+    if not request_roles(request).sees_dashboard:
+        raise PermissionDenied
+    form = PeriodForm(request.GET if "kind" in request.GET else PeriodForm.default_data())
+    if not form.is_valid():
+        return render(request, "clusters/dashboard.html", {"form": form}, status=400)
+    board = dashboard_build(period=form.period())
+    export = request.GET.get("export")
+    if export:
+        section = next((s for s in board.sections if s.key == export), None)
+        if section is None:
+            return HttpResponseBadRequest(_("Unknown table."))
+        return csv_response(section, board.period)
+    return render(request, "clusters/dashboard.html", {"form": form, "dashboard": board})
+
+
+def csv_response(section, period) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{section.key}-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so that spreadsheet programs read UTF-8 umlauts correctly
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(section.headers)
+    for row in section.rows:
+        writer.writerow([csv_safe(value) for value in row])
+    return response
+
+
+def csv_safe(value):
+    """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value

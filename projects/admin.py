@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from . import services
+from .forms import MilestoneForm
 from .models import Milestone, Project, ProjectDocument, ProjectParticipant, ProjectStatusChange
 
 
@@ -14,15 +16,19 @@ class ParticipantInline(admin.TabularInline):
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    form = MilestoneForm
     extra = 1
     fields = ["title", "due_on", "done", "done_on"]
 
 
 class StatusChangeInline(admin.TabularInline):
+    """The dated history; a change of the status field above adds an entry by itself."""
+
     model = ProjectStatusChange
     extra = 0
     fields = ["status", "changed_on", "note", "changed_by"]
     readonly_fields = ["changed_by"]
+    ordering = ["-changed_on", "-id"]
 
 
 class DocumentInline(admin.TabularInline):
@@ -49,9 +55,16 @@ class ProjectAdmin(admin.ModelAdmin):
         (_("Time frame"), {"fields": ["starts_on", "ends_on"]}),
     ]
 
+    def save_related(self, request, form, formsets, change):
+        """After the inlines are saved, record a status change in the dated history."""
+        super().save_related(request, form, formsets, change)
+        if not change or "status" in form.changed_data:
+            services.project_status_record(project=form.instance, changed_by=request.user)
+
 
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
+    form = MilestoneForm
     list_display = ["title", "project", "due_on", "done"]
     list_filter = ["done"]
     search_fields = ["title", "project__title"]

@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from clusters.models import Cluster, Goal
 from members.selectors import PortalRoles
 
-from .models import Milestone, Project, ProjectParticipant
+from .models import Milestone, Project, ProjectDocument, ProjectParticipant, ProjectStatusChange
 
 
 def projects_visible(*, roles: PortalRoles) -> QuerySet[Project]:
@@ -36,6 +36,13 @@ def project_detail(*, slug: str, roles: PortalRoles) -> Project:
                 "participants",
                 queryset=ProjectParticipant.objects.select_related("organisation").order_by("organisation__name"),
             ),
+            Prefetch("documents", queryset=ProjectDocument.objects.order_by("-uploaded_at")),
+            Prefetch("status_changes", queryset=ProjectStatusChange.objects.order_by("-changed_on", "-id")),
         )
         .get(slug=slug)
     )
+
+
+def project_document(*, pk: int, roles: PortalRoles) -> ProjectDocument:
+    """A document of a project the user may see (raises ``ProjectDocument.DoesNotExist`` otherwise)."""
+    return ProjectDocument.objects.select_related("project").get(pk=pk, project__in=projects_visible(roles=roles))

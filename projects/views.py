@@ -3,10 +3,11 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from clusters.views import document_response
 from members.selectors import request_roles
 
 from . import selectors
-from .models import Project
+from .models import Project, ProjectDocument
 
 
 def project_list(request):
@@ -26,3 +27,12 @@ def project_detail(request, slug):
     except Project.DoesNotExist:
         raise Http404 from None
     return render(request, "projects/project_detail.html", {"project": project})
+
+
+def project_document(request, pk):
+    """Download a project document (as an attachment, never rendered) if the project is visible."""
+    try:
+        document = selectors.project_document(pk=pk, roles=request_roles(request))
+    except ProjectDocument.DoesNotExist:
+        raise Http404 from None
+    return document_response(document.file)
