@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import BoardPosition, Cluster, CooperationAgreement, Goal, Signatory, Topic
+from .models import BoardPosition, Cluster, CooperationAgreement, Goal, Signatory, SitePage, Topic
 
 
 class BoardPositionInline(admin.TabularInline):
@@ -90,3 +90,15 @@ class GoalAdmin(admin.ModelAdmin):
     list_filter = ["agreement"]
     search_fields = ["title", "title_en", "description"]
     list_select_related = ["agreement"]
+
+
+@admin.register(SitePage)
+class SitePageAdmin(admin.ModelAdmin):
+    list_display = ["key", "title", "updated_at"]
+    fields = ["key", "title", "title_en", "body", "body_en"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["key"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the footer links to each page: they are edited, never removed

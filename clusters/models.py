@@ -205,3 +205,30 @@ class Goal(Translatable, models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.tr('title')}"
+
+
+class SitePage(Translatable, models.Model):
+    """A page whose content staff edit in the admin: imprint, privacy notice, accessibility statement."""
+
+    class Key(models.TextChoices):
+        IMPRINT = "imprint", _("Imprint")
+        PRIVACY = "privacy", _("Privacy notice")
+        ACCESSIBILITY = "accessibility", _("Accessibility statement")
+
+    key = models.CharField(_("page"), max_length=20, choices=Key.choices, unique=True)
+    title = models.CharField(_("title (German)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    body = models.TextField(_("text (German)"), help_text=_("Markdown: paragraphs, **bold**, lists, links."))
+    body_en = models.TextField(_("text (English)"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+
+    def __str__(self):
+        return self.get_key_display()
+
+    def get_absolute_url(self):
+        return reverse("clusters:page", kwargs={"key": self.key})

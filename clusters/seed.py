@@ -13,7 +13,7 @@ from django.db import transaction
 from events.models import Event
 from members.models import Person
 
-from .models import BoardPosition, Cluster, CooperationAgreement, Goal, Signatory
+from .models import BoardPosition, Cluster, CooperationAgreement, Goal, Signatory, SitePage
 
 BERLIN = ZoneInfo("Europe/Berlin")
 AGREEMENT_SLUG = "kooperation-2019"
@@ -151,12 +151,80 @@ EVENTS_2019 = [
     },
 ]
 
+# First versions of the pages staff edit; the seed creates them once and never overwrites edits.
+SITE_PAGES = {
+    "imprint": (
+        "Impressum",
+        "Imprint",
+        "Dieses Portal wird gemeinsam betrieben von\n\n"
+        "- ACOD Automotive Cluster Ostdeutschland e.V.\n"
+        "- Cluster IT Mitteldeutschland e.V.\n"
+        "- Netzwerk Logistik Mitteldeutschland e.V.\n\n"
+        "Anschrift, Vertretungsberechtigte und Registereintrag des verantwortlichen Vereins pflegen die "
+        "Mitarbeitenden der Verbände in der Verwaltung des Portals (Seite „Impressum“).",
+        "This portal is run jointly by\n\n"
+        "- ACOD Automotive Cluster Ostdeutschland e.V.\n"
+        "- Cluster IT Mitteldeutschland e.V.\n"
+        "- Netzwerk Logistik Mitteldeutschland e.V.\n\n"
+        "The address, representatives and register entry of the responsible association are maintained by "
+        "the associations' staff in the portal's administration (page “Imprint”).",
+    ),
+    "privacy": (
+        "Datenschutzhinweise",
+        "Privacy notice",
+        "## Welche Daten wir verarbeiten\n\n"
+        "Für Mitglieder speichern wir Name, Funktion, dienstliche E-Mail-Adresse und Organisation, Ihre "
+        "Anmeldungen zu Veranstaltungen sowie – nur mit Ihrer Einwilligung – Newsletter-Abonnements mit einem "
+        "Nachweis der Einwilligung (Zeitpunkt, IP-Adresse, Fassung des Einwilligungstextes).\n\n"
+        "## Wozu\n\n"
+        "Um gemeinsame Veranstaltungen und Projekte der drei Verbände zu organisieren (Art. 6 Abs. 1 lit. b "
+        "DSGVO) und Newsletter zu versenden (Art. 6 Abs. 1 lit. a DSGVO).\n\n"
+        "## Cookies\n\n"
+        "Das Portal setzt nur technisch notwendige Cookies: die Sitzung nach der Anmeldung, den Schutz vor "
+        "Formularfälschung (CSRF) und Ihre Sprachwahl. Es lädt nichts von Dritten nach und verwendet keine "
+        "Analysewerkzeuge.\n\n"
+        "## Ihre Rechte\n\n"
+        "Unter „Meine Daten“ können Sie alle über Sie gespeicherten Daten herunterladen und Ihr Konto löschen. "
+        "Anmeldungen werden dabei anonymisiert, damit die Statistik der Verbände stimmt; "
+        "Einwilligungsnachweise bewahren wir so lange auf, wie es das Gesetz verlangt.",
+        "## What data we process\n\n"
+        "For members we store name, function, business e-mail address and organisation, your event "
+        "registrations and – only with your consent – newsletter subscriptions with proof of consent (time, "
+        "IP address, version of the consent text).\n\n"
+        "## What for\n\n"
+        "To organise joint events and projects of the three associations (Art. 6(1)(b) GDPR) and to send "
+        "newsletters (Art. 6(1)(a) GDPR).\n\n"
+        "## Cookies\n\n"
+        "The portal only sets strictly necessary cookies: the session after you log in, protection against "
+        "forged forms (CSRF) and your language choice. It loads nothing from third parties and uses no "
+        "analytics.\n\n"
+        "## Your rights\n\n"
+        "Under “My data” you can download all data held about you and delete your account. Your registrations "
+        "are then anonymised so that the associations' statistics stay correct; proof of consent is kept as "
+        "long as the law requires.",
+    ),
+    "accessibility": (
+        "Erklärung zur Barrierefreiheit",
+        "Accessibility statement",
+        "Wir wollen, dass alle Mitglieder das Portal nutzen können. Die Seiten sind mit der Tastatur bedienbar, "
+        "Formulare haben Beschriftungen und verknüpfte Fehlermeldungen, Farben erfüllen die Kontrastanforderungen "
+        "und Diagramme haben eine Tabelle mit denselben Zahlen. Die Seiten werden automatisch mit axe-core "
+        "geprüft.\n\n"
+        "Wenn Sie auf eine Barriere stoßen, schreiben Sie den Mitarbeitenden Ihres Verbands; wir antworten "
+        "innerhalb von zwei Wochen.",
+        "We want every member to be able to use the portal. The pages work with the keyboard alone, forms have "
+        "labels and linked error messages, colours meet contrast requirements and charts come with a table of "
+        "the same figures. The pages are checked automatically with axe-core.\n\n"
+        "If you meet a barrier, write to the staff of your association; we answer within two weeks.",
+    ),
+}
+
 # What staff of an association may do in the admin (scoped to their association elsewhere).
 STAFF_PERMISSIONS = {
     "members": ["organisation", "membership", "person"],
     "events": ["event", "registration"],
     "projects": ["project", "projectparticipant", "milestone", "projectstatuschange", "projectdocument"],
-    "clusters": ["topic"],
+    "clusters": ["topic", "sitepage"],
 }
 STAFF_VIEW_ONLY = {"clusters": ["cluster", "boardposition", "cooperationagreement", "signatory", "goal"]}
 
@@ -228,6 +296,10 @@ def seed_facts() -> dict:
         set_m2m(event.organisers, [clusters[slug] for slug in data["organisers"]])
         set_m2m(event.goals, [goals[n] for n in data["goals"]])
 
+    for key, (title, title_en, body, body_en) in SITE_PAGES.items():
+        SitePage.objects.get_or_create(
+            key=key, defaults={"title": title, "title_en": title_en, "body": body, "body_en": body_en}
+        )
     staff_group_ensure()
     return {"clusters": clusters, "agreement": agreement, "goals": goals}
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("associations/<slug:slug>/", views.cluster_detail, name="detail"),
     path("agreement/<slug:slug>/", views.agreement_detail, name="agreement"),
     path("board/", views.dashboard, name="dashboard"),
+    path("pages/<slug:key>/", views.site_page, name="page"),
     path("agreement/<slug:slug>/document/", views.agreement_document, name="agreement_document"),
 ]

@@ -13,7 +13,8 @@ from members.selectors import request_roles
 from . import selectors
 from .dashboard import dashboard_build
 from .forms import PeriodForm
-from .models import Cluster, CooperationAgreement
+from .markup import markdown_to_html
+from .models import Cluster, CooperationAgreement, SitePage
 from .validators import content_type_for
 
 
@@ -53,6 +54,15 @@ def agreement_detail(request, slug):
     except CooperationAgreement.DoesNotExist:
         raise Http404 from None
     return render(request, "clusters/agreement_detail.html", {"agreement": agreement})
+
+
+def site_page(request, key):
+    """Imprint, privacy notice or accessibility statement as edited by staff.
+
+    Context: ``page``, ``body_html`` (sanitised). Template: ``clusters/site_page.html``.
+    """
+    page = get_object_or_404(SitePage, key=key)
+    return render(request, "clusters/site_page.html", {"page": page, "body_html": markdown_to_html(page.tr("body"))})
 
 
 def agreement_document(request, slug):

@@ -1,8 +1,13 @@
 """URL configuration of the portal."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+
+# The admin login goes through allauth: rate limits and the optional TOTP second factor apply to it too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = admin.site.site_title = "Cluster-Kooperation"
 
 urlpatterns = [
     path("", include("clusters.urls")),

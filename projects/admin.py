@@ -1,14 +1,22 @@
 """Admin for joint projects."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from clusters.admin_scope import OWN_CLUSTER_MESSAGE, ClusterScopedAdmin, ScopedInlineMixin, require_own_cluster
 
 from . import services
 from .forms import MilestoneForm
 from .models import Milestone, Project, ProjectDocument, ProjectParticipant, ProjectStatusChange
 
 
-class ParticipantInline(admin.TabularInline):
+def project_scope(ids) -> Q:
+    return Q(lead_cluster__in=ids) | Q(clusters__in=ids)
+
+
+class ParticipantInline(ScopedInlineMixin, admin.TabularInline):
     model = ProjectParticipant
     extra = 0
     autocomplete_fields = ["organisation"]
@@ -39,7 +47,8 @@ class DocumentInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ClusterScopedAdmin):
+    scope = staticmethod(project_scope)
     list_display = ["title", "lead_cluster", "status", "starts_on", "ends_on", "is_public"]
     list_filter = ["status", "lead_cluster", "clusters", "is_public", "goals"]
     search_fields = ["title", "title_en", "summary"]
@@ -55,6 +64,21 @@ class ProjectAdmin(admin.ModelAdmin):
         (_("Time frame"), {"fields": ["starts_on", "ends_on"]}),
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class ProjectForm(form_class):
+            def clean(self):
+                data = super().clean()
+                clusters = [data.get("lead_cluster"), *(data.get("clusters") or [])]
+                try:
+                    require_own_cluster(request=request, clusters=clusters, message=OWN_CLUSTER_MESSAGE)
+                except ValidationError as error:
+                    self.add_error("lead_cluster", error)
+                return data
+
+        return ProjectForm
+
     def save_related(self, request, form, formsets, change):
         """After the inlines are saved, record a status change in the dated history."""
         super().save_related(request, form, formsets, change)
@@ -63,7 +87,8 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(ClusterScopedAdmin):
+    scope = staticmethod(lambda ids: Q(project__lead_cluster__in=ids) | Q(project__clusters__in=ids))
     form = MilestoneForm
     list_display = ["title", "project", "due_on", "done"]
     list_filter = ["done"]
