@@ -32,6 +32,7 @@ class ClusterAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(_member_count=Count("memberships", filter=Q(memberships__status="active"), distinct=True))
+            .order_by("short_name")
         )
 
     @admin.display(description=_("members"), ordering="_member_count")

@@ -1,13 +1,16 @@
 """Admin for events and registrations."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+
+from clusters.admin_scope import OWN_CLUSTER_MESSAGE, ClusterScopedAdmin, ScopedInlineMixin, require_own_cluster
 
 from .models import Event, Registration
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(ScopedInlineMixin, admin.TabularInline):
     model = Registration
     extra = 0
     fields = ["person", "organisation", "status", "created_at", "checked_in_at"]
@@ -35,7 +38,8 @@ class JointFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ClusterScopedAdmin):
+    scope = staticmethod(lambda ids: Q(organisers__in=ids))
     list_display = ["title", "starts_at", "city", "format", "organiser_list", "seats", "is_published"]
     list_filter = ["format", "audience", "is_published", JointFilter, "organisers", "city"]
     search_fields = ["title", "title_en", "city", "venue"]
@@ -62,7 +66,24 @@ class EventAdmin(admin.ModelAdmin):
                 ),
             )
             .prefetch_related("organisers")
+            .order_by("-starts_at")
         )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class EventForm(form_class):
+            def clean(self):
+                data = super().clean()
+                try:
+                    require_own_cluster(
+                        request=request, clusters=data.get("organisers") or [], message=OWN_CLUSTER_MESSAGE
+                    )
+                except ValidationError as error:
+                    self.add_error("organisers", error)
+                return data
+
+        return EventForm
 
     @admin.display(description=_("organisers"))
     def organiser_list(self, obj):
@@ -74,7 +95,8 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ClusterScopedAdmin):
+    scope = staticmethod(lambda ids: Q(event__organisers__in=ids))
     list_display = ["person", "organisation", "event", "status", "created_at", "checked_in_at"]
     list_filter = ["status", "event__organisers"]
     search_fields = ["person__first_name", "person__last_name", "organisation__name", "event__title"]

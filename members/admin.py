@@ -2,8 +2,13 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
+
+from clusters.admin_scope import ClusterScopedAdmin, ScopedInlineMixin, is_unscoped, staff_cluster_ids
+from clusters.models import Cluster
 
 from .models import Membership, Organisation, Person, User
 
@@ -23,13 +28,51 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
-class MembershipInline(admin.TabularInline):
+class OwnClusterChoicesMixin:
+    """Staff choose among their own associations only when they write a membership."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cluster" and not is_unscoped(request):
+            kwargs["queryset"] = Cluster.objects.filter(pk__in=staff_cluster_ids(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembershipFormSet(BaseInlineFormSet):
+    """An organisation written by association staff keeps a membership in one of their associations."""
+
+    request = None
+
+    def clean(self):
+        super().clean()
+        if self.request is None or is_unscoped(self.request) or any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise ValidationError(
+                _("Add a membership in your association; otherwise you could no longer manage this organisation."),
+                code="outside_scope",
+            )
+
+
+class MembershipInline(OwnClusterChoicesMixin, admin.TabularInline):
+    """Staff see and edit their own associations' memberships; the others are listed read-only above."""
+
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     fields = ["cluster", "status", "since", "until"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
 
-class PersonInline(admin.TabularInline):
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if is_unscoped(request) else queryset.filter(cluster__in=staff_cluster_ids(request))
+
+
+class PersonInline(ScopedInlineMixin, admin.TabularInline):
     model = Person
     extra = 0
     fields = ["first_name", "last_name", "function", "email", "is_primary_contact", "receives_invitations"]
@@ -37,15 +80,17 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ClusterScopedAdmin):
+    scope = staticmethod(lambda ids: Q(memberships__cluster__in=ids))
     list_display = ["name", "kind", "city", "size", "membership_list", "people_count"]
     list_filter = ["kind", "size", "memberships__cluster", "memberships__status"]
     search_fields = ["name", "city", "postcode"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["offers", "seeks"]
     inlines = [MembershipInline, PersonInline]
+    readonly_fields = ["membership_list"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "size", "website", "description"]}),
+        (None, {"fields": ["name", "slug", "kind", "size", "website", "description", "membership_list"]}),
         (_("Address"), {"fields": ["street", "postcode", "city"]}),
         (_("Competences"), {"fields": ["offers", "seeks"]}),
     ]
@@ -56,6 +101,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(_people_count=Count("people", distinct=True))
             .prefetch_related("memberships__cluster")
+            .order_by("name")
         )
 
     @admin.display(description=_("memberships"))
@@ -68,7 +114,8 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(OwnClusterChoicesMixin, ClusterScopedAdmin):
+    scope = staticmethod(lambda ids: Q(cluster__in=ids))
     list_display = ["organisation", "cluster", "status", "since", "until"]
     list_filter = ["cluster", "status"]
     search_fields = ["organisation__name"]
@@ -78,7 +125,11 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ClusterScopedAdmin):
+    # People of the association's members, and anybody registered for one of its events.
+    scope = staticmethod(
+        lambda ids: Q(organisation__memberships__cluster__in=ids) | Q(registrations__event__organisers__in=ids)
+    )
     list_display = ["last_name", "first_name", "organisation", "function", "email", "is_primary_contact", "has_login"]
     list_filter = ["is_primary_contact", "receives_invitations", "organisation__kind"]
     search_fields = ["first_name", "last_name", "email", "organisation__name"]
