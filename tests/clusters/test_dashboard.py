@@ -112,20 +112,22 @@ def test_joint_events_per_pair(world):
 
 
 def test_registrations_and_attendance(world):
-    table = rows(dashboard_build(period=YEAR_2026).section("registrations"))
+    section = dashboard_build(period=YEAR_2026).section("registrations")
+    table = rows(section)
     # registered (not cancelled), waiting, cancelled, attended, attendance rate of ended events
     assert table["ACOD"] == [11, 1, 1, 9, round(100 * 9 / 10, 1)]
     assert table["Cluster IT"] == [9, 1, 1, 7, round(100 * 7 / 8, 1)]
     assert table["NLMD"] == [2, 0, 0, 2, 100.0]
-    assert table["All events (each once)"] == [11, 1, 1, 9, 90.0]
+    assert section.rows[-1][1:] == [11, 1, 1, 9, 90.0]  # all events, each once
 
 
 def test_cross_cluster_reach(world):
     board = dashboard_build(period=YEAR_2026)
-    table = rows(board.section("reach"))
+    section = board.section("reach")
+    table = rows(section)
     # E1 (ACOD+IT): NLMD member, unaffiliated, and an IT member who joined only after the event → 3 outside.
     # E2 (all three): nobody outside. E3 (ACOD): the NLMD member → 1 outside. 4 of 9 attendees.
-    assert table["All events (each once)"] == [9, 4, 2, round(100 * 4 / 9, 1)]
+    assert section.rows[-1][1:] == [9, 4, 2, round(100 * 4 / 9, 1)]  # all events, each once
     assert table["ACOD"] == [9, 4, 2, round(100 * 4 / 9, 1)]
     assert table["Cluster IT"] == [7, 3, 1, round(100 * 3 / 7, 1)]
     assert table["NLMD"] == [2, 0, 0, 0.0]
