@@ -18,6 +18,11 @@ from .models import Cluster, CooperationAgreement, SitePage
 from .validators import content_type_for
 
 
+def health(request):
+    """Liveness check for load balancers and the benchmark's bare view: a small fixed page, no queries."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
 def home(request):
     """Home page.
 
