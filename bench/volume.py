@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 BERLIN = ZoneInfo("Europe/Berlin")
-PASSWORD = "bench-password-2019"  # noqa: S105 (benchmark database only)
+PASSWORD = "bench-password-2019"
 
 VOLUME = {
     "organisations": 600,
