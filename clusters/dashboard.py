@@ -7,7 +7,7 @@ projects. Each section is a table (exportable as CSV) with a chart drawn from th
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,16 +19,10 @@ from projects.models import Milestone, Project
 from .charts import Chart, bars, stacked_bars
 from .forms import Period
 from .models import Cluster, CooperationAgreement, Goal
+from .queries import SubqueryCount
 
 Organisers = Event.organisers.through
 ProjectClusters = Project.clusters.through
-
-
-class SubqueryCount(Subquery):
-    """``(SELECT COUNT(*) FROM (<subquery>))`` – a correlated count without join fan-out."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
-    output_field = IntegerField()
 
 
 @dataclass
