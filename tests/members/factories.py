@@ -38,3 +38,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"Vorname{n}")
     last_name = factory.Sequence(lambda n: f"Nachname{n}")
     email = factory.LazyAttribute(lambda p: f"{p.first_name}.{p.last_name}@example.org".lower())
+
+
+def member_person(*, clusters=(), organisation=None, primary=False, language="de", email=None) -> Person:
+    """A person with a login, in an organisation that is an active member of ``clusters``."""
+    organisation = organisation or OrganisationFactory()
+    for cluster in clusters:
+        Membership.objects.get_or_create(organisation=organisation, cluster=cluster)
+    user = UserFactory(language=language, **({"email": email} if email else {}))
+    return PersonFactory(organisation=organisation, user=user, email=user.email, is_primary_contact=primary)
