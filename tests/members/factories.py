@@ -47,3 +47,11 @@ def member_person(*, clusters=(), organisation=None, primary=False, language="de
         Membership.objects.get_or_create(organisation=organisation, cluster=cluster)
     user = UserFactory(language=language, **({"email": email} if email else {}))
     return PersonFactory(organisation=organisation, user=user, email=user.email, is_primary_contact=primary)
+
+
+def verified(user):
+    """Give the login a verified primary e-mail address, as allauth needs it to log in."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    return user
