@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
 
 from clusters.models import BoardPosition
 
-from .models import ColleagueInvitation, JoinRequest, Membership, Organisation, Person
+from .models import INVITATION_VALID_FOR, ColleagueInvitation, JoinRequest, Membership, Organisation, Person
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,20 @@ def organisation_detail(*, slug: str, roles: PortalRoles) -> Organisation:
     prefetch_related_objects([organisation], *prefetches)
     organisation.manages = manages
     return organisation
+
+
+def invitations_for_user(*, user) -> list[ColleagueInvitation]:
+    """Pending, unexpired colleague invitations sent to the login's address (verified: allauth lets only
+    verified logins in), so that an invited colleague who signed up elsewhere still finds them."""
+    return list(
+        ColleagueInvitation.objects.filter(
+            status=ColleagueInvitation.Status.PENDING,
+            email__iexact=user.email,
+            created_at__gt=timezone.now() - INVITATION_VALID_FOR,
+        )
+        .select_related("person__organisation", "invited_by")
+        .order_by("-created_at")
+    )
 
 
 def invitation_by_token(*, token: str) -> ColleagueInvitation | None:

@@ -28,7 +28,7 @@ def home(request):
     """The member's start page after login.
 
     Context: ``person``, ``organisation`` (with ``active_memberships``), ``join_request`` (latest, when not
-    linked), ``upcoming`` (own active registrations), ``requests_to_decide`` (count), ``feed_url``,
+    linked), ``invitations`` (colleague invitations to the login's address, when not linked), ``upcoming`` (own active registrations), ``requests_to_decide`` (count), ``feed_url``,
     ``language_form``. Template: ``members/home.html``.
     """
     roles = request_roles(request)
@@ -38,6 +38,7 @@ def home(request):
         "person": person,
         "organisation": organisation,
         "join_request": None if organisation else selectors.join_request_latest(user=request.user),
+        "invitations": [] if organisation else selectors.invitations_for_user(user=request.user),
         "upcoming": registrations_of(person=person)["upcoming"] if organisation else [],
         "requests_to_decide": (
             selectors.join_requests_to_decide(roles=roles).count()

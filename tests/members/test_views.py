@@ -215,3 +215,18 @@ def test_language_of_the_mails(client, contact):
     assert contact.user.language == "en"
     response = client.post(reverse("members:language"), {"language": "xx"}, follow=True)
     assert "Please choose one of the offered languages." in html(response)
+
+
+def test_an_invited_colleague_finds_the_invitation_on_their_page(client, organisation, contact):
+    from members.services import colleague_invite
+
+    colleague_invite(invited_by=contact.user, email="Greta@Example.org", first_name="Greta", last_name="Vogel")
+    user = UserFactory(email="greta@example.org")
+    client.force_login(user)
+    page = html(client.get(reverse("members:home")))
+    assert "has invited you to join Frachtlogistik Halle GmbH" in page
+    token = ColleagueInvitation.objects.get().token
+    client.post(reverse("members:invitation", args=[token]))
+    assert Person.objects.get(user=user).full_name == "Greta Vogel"
+    client.force_login(UserFactory(email="someone.else@example.org"))
+    assert "has invited you" not in html(client.get(reverse("members:home")))
