@@ -2,7 +2,7 @@
 
 Sign up, open the verification link from the e-mail, ask to join an organisation, get approved by its
 primary contact (in a second browser), find a joint event with the filter, register, see it under
-"My registrations", download the .ics, cancel.
+"My registrations", download the .ics, cancel. Each page on the way is checked with axe-core.
 """
 
 import datetime as dt
@@ -70,6 +70,15 @@ def journey_world(live_server, facts):
     return {"organisation": organisation, "contact": contact, "event": joint}
 
 
+def assert_accessible(page):
+    """No serious or critical axe-core findings (WCAG 2 A/AA rules) on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    found = [(v["id"], v["nodes"][0]["target"]) for v in violations if v["impact"] in ("serious", "critical")]
+    assert found == [], page.url
+
+
 def submit(page, selector="main form button[type=submit]"):
     """Click a form's submit button in the main area (the header holds language and logout forms too)."""
     with page.expect_navigation():
@@ -85,6 +94,7 @@ def test_member_journey(browser, live_server, journey_world, deliver_outbox, tmp
 
     # 1. Sign up.
     page.goto(f"{base}/accounts/signup/")
+    assert_accessible(page)
     page.get_by_label("Email").fill("ines.krause@example.org")
     page.get_by_label("Password", exact=False).first.fill(PASSWORD)
     page.locator("input[name=password2]").fill(PASSWORD)
@@ -98,12 +108,14 @@ def test_member_journey(browser, live_server, journey_world, deliver_outbox, tmp
     submit(page)
     assert page.url == f"{base}/members/"
     assert page.get_by_text("does not belong to a member organisation yet").is_visible()
+    assert_accessible(page)
 
     # 3. Ask to join the organisation, found by its name.
     page.get_by_role("link", name="Join your organisation").first.click()
     page.get_by_label("Name of your organisation").fill("fracht")
     submit(page)
     page.get_by_role("link", name="Ask to join Frachtlogistik Halle GmbH").click()
+    assert_accessible(page)
     page.get_by_label("First name").fill("Ines")
     page.get_by_label("Last name").fill("Krause")
     submit(page)
@@ -118,6 +130,7 @@ def test_member_journey(browser, live_server, journey_world, deliver_outbox, tmp
     contact_page.locator("input[name=password]").fill(CONTACT_PASSWORD)
     submit(contact_page)
     contact_page.get_by_role("link", name=re.compile("request to join waits")).click()
+    assert_accessible(contact_page)
     with contact_page.expect_navigation():
         contact_page.get_by_role("button", name="Approve Ines Krause").click()
     assert contact_page.get_by_text("Ines Krause now belongs to Frachtlogistik Halle GmbH").is_visible()
@@ -133,10 +146,12 @@ def test_member_journey(browser, live_server, journey_world, deliver_outbox, tmp
     submit(page, "form.event-filters button[type=submit]")
     cards = page.locator(".event-results .card-title a")
     assert cards.all_inner_texts() == ["IT meets logistics 2027"]
+    assert_accessible(page)
     cards.first.click()
     page.wait_for_url(f"{base}{event.get_absolute_url()}")
     submit(page, "#registration button[type=submit]")
     assert page.get_by_text("Ines Krause is registered.").is_visible()
+    assert_accessible(page)
     person = Person.objects.get(user__email="ines.krause@example.org")
     assert Registration.objects.get(event=event, person=person).status == "confirmed"
 
@@ -152,6 +167,7 @@ def test_member_journey(browser, live_server, journey_world, deliver_outbox, tmp
     page.get_by_role("link", name="My registrations").first.click()
     row = page.locator("table.registrations-upcoming tbody tr")
     assert row.count() == 1 and "IT meets logistics 2027" in row.inner_text() and "Confirmed" in row.inner_text()
+    assert_accessible(page)
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         row.get_by_role("button", name=re.compile("Cancel")).click()
