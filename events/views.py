@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -51,7 +51,13 @@ def event_list_past(request):
 def _detail_context(request, event: Event) -> dict:
     roles = request_roles(request)
     person = roles.person
-    context = {"event": event, "registration": None, "colleagues": [], "register_form": None}
+    context = {
+        "event": event,
+        "past": event.ends_at < timezone.now(),
+        "registration": None,
+        "colleagues": [],
+        "register_form": None,
+    }
     if person is not None and person.organisation_id:
         context["registration"] = selectors.registration_of(event=event, person=person)
         if roles.is_primary_contact:
@@ -64,7 +70,7 @@ def _detail_context(request, event: Event) -> dict:
 def event_detail(request, slug):
     """One event the user may see, else 404.
 
-    Context: ``event`` (with organisers, goals, seats), ``registration`` (the user's own, with
+    Context: ``event`` (with organisers, goals, seats), ``past``, ``registration`` (the user's own, with
     ``waiting_position``), ``colleagues`` and ``register_form`` (primary contacts only).
     Template: ``events/event_detail.html``.
     """
