@@ -2,6 +2,7 @@
 
 import datetime as dt
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -307,3 +308,12 @@ def test_mails_follow_the_users_language(event, acod):
         (german.user.email, "de"),
         (english.user.email, "en"),
     ]
+
+
+def test_mail_names_the_date_and_time_in_berlin(acod, deliver_outbox):
+    starts = dt.datetime(2031, 3, 4, 17, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    event = EventFactory(organisers=[acod], starts_at=starts, ends_at=starts + dt.timedelta(hours=2), venue="Halle 3")
+    register(event, member_person(clusters=[acod], language="en"))
+    [message] = deliver_outbox()
+    assert "When: Tuesday, March 4, 2031, 17:30–19:30 (Berlin time)" in message.body
+    assert "Where: Halle 3, Leipzig" in message.body
