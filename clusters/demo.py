@@ -337,7 +337,7 @@ def seed_demo(*, organisations: int = 120) -> dict:
         contact.user = _user("member@demo.example", first_name=contact.first_name, last_name=contact.last_name)
         contact.email = "member@demo.example"
         contact.save(update_fields=["user", "email"])
-    logins["member (primary contact)"] = contact.user.email
+    logins["member (primary contact)"] = f"{contact.user.email}  – {multi.name}"
 
     # Events: past ones with attendance, upcoming ones with registrations and waiting lists.
     people = list(Person.objects.filter(organisation__isnull=False).select_related("organisation").order_by("pk"))

@@ -226,7 +226,10 @@ STAFF_PERMISSIONS = {
     "projects": ["project", "projectparticipant", "milestone", "projectstatuschange", "projectdocument"],
     "clusters": ["topic", "sitepage"],
 }
-STAFF_VIEW_ONLY = {"clusters": ["cluster", "boardposition", "cooperationagreement", "signatory", "goal"]}
+STAFF_VIEW_ONLY = {
+    "clusters": ["cluster", "boardposition", "cooperationagreement", "signatory", "goal"],
+    "members": ["joinrequest", "colleagueinvitation"],
+}
 
 
 def upsert(model, lookup: dict, values: dict):

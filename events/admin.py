@@ -1,12 +1,14 @@
 """Admin for events and registrations."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clusters.admin_scope import OWN_CLUSTER_MESSAGE, ClusterScopedAdmin, ScopedInlineMixin, require_own_cluster
 
+from . import services
 from .models import Event, Registration
 
 
@@ -54,6 +56,23 @@ class EventAdmin(ClusterScopedAdmin):
         (_("Registration"), {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]}),
         (_("Content"), {"fields": ["description", "description_en", "goals", "topics"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        """Saving a larger capacity gives the new seats to the waiting list at once (and tells them)."""
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            promoted = services.waiting_list_fill(event=obj)
+            if promoted:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d person moved up from the waiting list.",
+                        "%(count)d people moved up from the waiting list.",
+                        len(promoted),
+                    )
+                    % {"count": len(promoted)},
+                    messages.SUCCESS,
+                )
 
     def get_queryset(self, request):
         return (
@@ -104,3 +123,22 @@ class RegistrationAdmin(ClusterScopedAdmin):
     list_select_related = ["person", "organisation", "event"]
     date_hierarchy = "created_at"
     readonly_fields = ["registered_by", "checked_in_by", "status_changed_at"]
+    actions = ["cancel"]
+
+    @admin.action(
+        description=_("Cancel the selected registrations (the waiting list moves up)"), permissions=["change"]
+    )
+    def cancel(self, request, queryset):
+        done = 0
+        for registration in queryset.filter(status__in=services.ACTIVE):
+            try:
+                services.registration_cancel(registration=registration, cancelled_by=None)
+            except ValidationError as error:
+                self.message_user(request, f"{registration}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d registration cancelled.", "%(count)d registrations cancelled.", done) % {"count": done},
+            messages.SUCCESS,
+        )

@@ -1,16 +1,18 @@
 """Admin for users, organisations, memberships and people."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clusters.admin_scope import ClusterScopedAdmin, ScopedInlineMixin, is_unscoped, staff_cluster_ids
 from clusters.models import Cluster
 
-from .models import Membership, Organisation, Person, User
+from . import services
+from .models import ColleagueInvitation, JoinRequest, Membership, Organisation, Person, User
 
 
 @admin.register(User)
@@ -139,3 +141,59 @@ class PersonAdmin(ClusterScopedAdmin):
     @admin.display(description=_("login"), boolean=True)
     def has_login(self, obj):
         return obj.user_id is not None
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(ClusterScopedAdmin):
+    """Requests are made by users in the portal; staff answer them here or on the portal's requests page."""
+
+    scope = staticmethod(lambda ids: Q(organisation__memberships__cluster__in=ids))
+    list_display = ["full_name", "user", "organisation", "status", "created_at", "decided_by"]
+    list_filter = ["status", "organisation__memberships__cluster"]
+    search_fields = ["first_name", "last_name", "user__email", "organisation__name"]
+    list_select_related = ["user", "organisation", "decided_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in JoinRequest._meta.fields]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _answer(self, request, queryset, answer) -> None:
+        done = 0
+        for join_request in queryset.filter(status=JoinRequest.Status.PENDING):
+            try:
+                answer(join_request=join_request, decided_by=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(
+                    request, f"{join_request}: {' '.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR
+                )
+            else:
+                done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d request answered.", "%(count)d requests answered.", done) % {"count": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Approve the selected requests"), permissions=["view"])
+    def approve(self, request, queryset):
+        self._answer(request, queryset, services.join_request_approve)
+
+    @admin.action(description=_("Reject the selected requests"), permissions=["view"])
+    def reject(self, request, queryset):
+        self._answer(request, queryset, services.join_request_reject)
+
+
+@admin.register(ColleagueInvitation)
+class ColleagueInvitationAdmin(ClusterScopedAdmin):
+    scope = staticmethod(lambda ids: Q(person__organisation__memberships__cluster__in=ids))
+    list_display = ["email", "person", "status", "invited_by", "created_at", "accepted_at"]
+    list_filter = ["status"]
+    search_fields = ["email", "person__first_name", "person__last_name", "person__organisation__name"]
+    list_select_related = ["person", "invited_by"]
+    readonly_fields = [f.name for f in ColleagueInvitation._meta.fields if f.name != "token"]
+    exclude = ["token"]
+
+    def has_add_permission(self, request):
+        return False

@@ -63,6 +63,12 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many logins; the production hasher's deliberate slowness only costs time here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def facts(db):
     """The cooperation's real facts, as loaded by ``manage.py seed``."""
@@ -81,3 +87,19 @@ def staff_user(db, facts):
     user.groups.add(staff_group_ensure())
     facts["clusters"]["acod"].staff.add(user)
     return user
+
+
+@pytest.fixture
+def deliver_outbox():
+    """Send every queued outbox row through the real service (no worker runs here); returns ``mail.outbox``."""
+    from django.core import mail
+
+    from messaging.models import OutboundEmail
+    from messaging.services import outbox_send
+
+    def deliver():
+        for email_id in OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).values_list("pk", flat=True):
+            outbox_send(email_id=email_id)
+        return mail.outbox
+
+    return deliver

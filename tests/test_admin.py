@@ -9,8 +9,12 @@ from members.models import User
 
 pytestmark = pytest.mark.django_db
 
-# Rows in the outbox are written by the portal only: there is no add page by design.
-NO_ADD_PAGE = {"admin:messaging_outboundemail_add"}
+# Rows in the outbox, join requests and colleague invitations are written by the portal only: no add page.
+NO_ADD_PAGE = {
+    "admin:messaging_outboundemail_add",
+    "admin:members_joinrequest_add",
+    "admin:members_colleagueinvitation_add",
+}
 
 
 def admin_url_names():

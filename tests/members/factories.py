@@ -38,3 +38,20 @@ class PersonFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"Vorname{n}")
     last_name = factory.Sequence(lambda n: f"Nachname{n}")
     email = factory.LazyAttribute(lambda p: f"{p.first_name}.{p.last_name}@example.org".lower())
+
+
+def member_person(*, clusters=(), organisation=None, primary=False, language="de", email=None) -> Person:
+    """A person with a login, in an organisation that is an active member of ``clusters``."""
+    organisation = organisation or OrganisationFactory()
+    for cluster in clusters:
+        Membership.objects.get_or_create(organisation=organisation, cluster=cluster)
+    user = UserFactory(language=language, **({"email": email} if email else {}))
+    return PersonFactory(organisation=organisation, user=user, email=user.email, is_primary_contact=primary)
+
+
+def verified(user):
+    """Give the login a verified primary e-mail address, as allauth needs it to log in."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    return user
