@@ -1,7 +1,5 @@
 """Public pages: home, the associations, the cooperation agreement."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
@@ -12,6 +10,7 @@ from members.selectors import request_roles
 
 from . import selectors
 from .dashboard import dashboard_build
+from .exports import csv_response
 from .forms import PeriodForm
 from .markup import markdown_to_html
 from .models import Cluster, CooperationAgreement, SitePage
@@ -114,24 +113,9 @@ def dashboard(request):
         section = next((s for s in board.sections if s.key == export), None)
         if section is None:
             return HttpResponseBadRequest(_("Unknown table."))
-        return csv_response(section, board.period)
+        return csv_response(
+            filename=f"{section.key}-{board.period.first_day:%Y%m%d}-{board.period.last_day:%Y%m%d}",
+            headers=section.headers,
+            rows=section.rows,
+        )
     return render(request, "clusters/dashboard.html", {"form": form, "dashboard": board})
-
-
-def csv_response(section, period) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{section.key}-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so that spreadsheet programs read UTF-8 umlauts correctly
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(section.headers)
-    for row in section.rows:
-        writer.writerow([csv_safe(value) for value in row])
-    return response
-
-
-def csv_safe(value):
-    """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value

@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -50,8 +52,10 @@ class EventAdmin(ClusterScopedAdmin):
     filter_horizontal = ["organisers", "goals"]
     autocomplete_fields = ["topics"]
     inlines = [RegistrationInline]
+    readonly_fields = ["attendee_tools"]
     fieldsets = [
         (None, {"fields": ["title", "title_en", "slug", "format", "organisers", "audience", "is_published"]}),
+        (_("Attendees"), {"fields": ["attendee_tools"]}),
         (_("Date and place"), {"fields": ["starts_at", "ends_at", "venue", "street", "city", "online_url"]}),
         (_("Registration"), {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]}),
         (_("Content"), {"fields": ["description", "description_en", "goals", "topics"]}),
@@ -103,6 +107,20 @@ class EventAdmin(ClusterScopedAdmin):
                 return data
 
         return EventForm
+
+    @admin.display(description=_("attendee list and check-in"))
+    def attendee_tools(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Available once the event is saved.")
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("events:check_in", args=[obj.slug]),
+            _("Check-in at the door"),
+            reverse("events:attendees", args=[obj.slug, "xlsx"]),
+            _("Attendee list (XLSX)"),
+            reverse("events:attendees", args=[obj.slug, "csv"]),
+            _("Attendee list (CSV)"),
+        )
 
     @admin.display(description=_("organisers"))
     def organiser_list(self, obj):

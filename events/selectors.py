@@ -3,13 +3,14 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from clusters.models import Cluster, Goal
-from members.models import Person
+from members.models import Membership, Person
 from members.selectors import PortalRoles
 
 from .models import Event, Registration
@@ -216,3 +217,42 @@ def feed_events(*, person: Person, roles: PortalRoles, now=None) -> QuerySet[Eve
     since = (now or timezone.now()) - dt.timedelta(days=FEED_PAST_DAYS)
     seat = Registration.objects.filter(event_id=OuterRef("pk"), person=person, status__in=Registration.SEAT_STATUSES)
     return events_visible(roles=roles).filter(Exists(seat), ends_at__gte=since).order_by("starts_at")
+
+
+def event_for_staff(*, slug: str, roles: PortalRoles) -> Event:
+    """An event whose attendees the user may manage: staff of an organiser, or a superuser.
+
+    Raises ``Event.DoesNotExist`` for unknown events and ``PermissionDenied`` for anyone else.
+    """
+    event = Event.objects.prefetch_related("organisers").get(slug=slug)
+    if not roles.is_superuser and not {c.pk for c in event.organisers.all()} & roles.staff_cluster_ids:
+        raise PermissionDenied
+    return event
+
+
+def attendees(*, event: Event, q: str = "", include_all: bool = False) -> QuerySet[Registration]:
+    """Registrations of an event with person, organisation and its active memberships (fixed queries).
+
+    By default those holding a seat (confirmed, attended); ``include_all`` adds waiting and cancelled.
+    """
+    queryset = Registration.objects.filter(event=event)
+    if not include_all:
+        queryset = queryset.filter(status__in=Registration.SEAT_STATUSES)
+    if q:
+        for word in q.split()[:5]:
+            queryset = queryset.filter(
+                Q(person__first_name__icontains=word)
+                | Q(person__last_name__icontains=word)
+                | Q(organisation__name__icontains=word)
+            )
+    return (
+        queryset.select_related("person", "organisation")
+        .prefetch_related(
+            Prefetch(
+                "organisation__memberships",
+                queryset=Membership.objects.active().select_related("cluster").order_by("cluster__short_name"),
+                to_attr="active_memberships",
+            )
+        )
+        .order_by("person__last_name", "person__first_name", "pk")
+    )

@@ -207,3 +207,38 @@ def registration_cancel(*, registration: Registration, cancelled_by: User | None
 def waiting_list_fill(*, event: Event) -> list[Registration]:
     """After staff raised the capacity: confirm as many waiting people as there are free seats."""
     return _promote(event=_event_for_update(event_id=event.pk))
+
+
+@transaction.atomic
+def registration_check_in(*, registration: Registration, checked_in_by: User | None) -> Registration:
+    """Mark a confirmed registration as attended. Locks only this row, so several staff can check in
+    different people at once; a second tap on the same person changes nothing."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == Registration.Status.ATTENDED:
+        return registration
+    if registration.status != Registration.Status.CONFIRMED:
+        raise ValidationError(
+            _("Only confirmed registrations can be checked in (this one is: %(status)s)."),
+            code="not_confirmed",
+            params={"status": registration.get_status_display()},
+        )
+    registration.status = Registration.Status.ATTENDED
+    registration.checked_in_at = timezone.now()
+    registration.checked_in_by = checked_in_by
+    registration.status_changed_at = registration.checked_in_at
+    registration.save(update_fields=["status", "checked_in_at", "checked_in_by", "status_changed_at"])
+    return registration
+
+
+@transaction.atomic
+def registration_check_in_undo(*, registration: Registration) -> Registration:
+    """Take back a check-in tapped by mistake: the person holds a confirmed seat again."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != Registration.Status.ATTENDED:
+        return registration
+    registration.status = Registration.Status.CONFIRMED
+    registration.checked_in_at = None
+    registration.checked_in_by = None
+    registration.status_changed_at = timezone.now()
+    registration.save(update_fields=["status", "checked_in_at", "checked_in_by", "status_changed_at"])
+    return registration

@@ -13,4 +13,7 @@ urlpatterns = [
     path("<slug:slug>/", views.event_detail, name="detail"),
     path("<slug:slug>/register/", views.event_register, name="register"),
     path("<slug:slug>/calendar.ics", views.event_calendar, name="calendar"),
+    path("<slug:slug>/attendees.<str:fmt>", views.attendee_export, name="attendees"),
+    path("<slug:slug>/check-in/", views.check_in, name="check_in"),
+    path("<slug:slug>/check-in/<int:pk>/", views.check_in_toggle, name="check_in_toggle"),
 ]

@@ -3,15 +3,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from clusters.exports import csv_response, xlsx_response
 from members.models import Person
 from members.selectors import request_roles, roles_for_person
 
@@ -214,3 +217,106 @@ def calendar_feed(request, token):
     response["Cache-Control"] = "private, max-age=900"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+ATTENDEE_HEADERS = [
+    _lazy("Last name"),
+    _lazy("First name"),
+    _lazy("Function"),
+    _lazy("Organisation"),
+    _lazy("Memberships"),
+    _lazy("Status"),
+    _lazy("Registered at"),
+    _lazy("Checked in at"),
+]
+
+
+def _attendee_rows(registrations):
+    tz = timezone.get_current_timezone()
+    for registration in registrations:
+        person, organisation = registration.person, registration.organisation
+        memberships = getattr(organisation, "active_memberships", []) if organisation else []
+        yield [
+            person.last_name if person else _("(deleted)"),
+            person.first_name if person else "",
+            person.function if person else "",
+            organisation.name if organisation else "",
+            ", ".join(m.cluster.short_name for m in memberships),
+            registration.get_status_display(),
+            registration.created_at.astimezone(tz).strftime("%d.%m.%Y %H:%M"),
+            registration.checked_in_at.astimezone(tz).strftime("%d.%m.%Y %H:%M") if registration.checked_in_at else "",
+        ]
+
+
+@login_required
+@require_GET
+def attendee_export(request, slug, fmt):
+    """Attendee list of an event as CSV or XLSX, for staff of an organiser (all registrations, any status)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    try:
+        event = selectors.event_for_staff(slug=slug, roles=request_roles(request))
+    except Event.DoesNotExist:
+        raise Http404 from None
+    registrations = selectors.attendees(event=event, include_all=True)
+    headers = [str(h) for h in ATTENDEE_HEADERS]
+    filename = f"{_('attendees')}-{event.slug}"
+    if fmt == "xlsx":
+        return xlsx_response(
+            filename=filename, title=str(event)[:31], headers=headers, rows=_attendee_rows(registrations)
+        )
+    return csv_response(filename=filename, headers=headers, rows=_attendee_rows(registrations))
+
+
+@login_required
+@require_GET
+def check_in(request, slug):
+    """Check-in at the door: search by name, one tap per person; for staff of an organiser.
+
+    Context: ``event``, ``registrations`` (seat holders matching ``q``), ``q``, ``attended``, ``expected``.
+    Template: ``events/event_check_in.html``.
+    """
+    try:
+        event = selectors.event_for_staff(slug=slug, roles=request_roles(request))
+    except Event.DoesNotExist:
+        raise Http404 from None
+    q = request.GET.get("q", "")[:100].strip()
+    registrations = list(selectors.attendees(event=event, q=q))
+    counts = Registration.objects.filter(event=event).aggregate(
+        attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
+        expected=Count("pk", filter=Q(status__in=Registration.SEAT_STATUSES)),
+    )
+    return render(
+        request, "events/event_check_in.html", {"event": event, "registrations": registrations, "q": q, **counts}
+    )
+
+
+@login_required
+@require_POST
+def check_in_toggle(request, slug, pk):
+    """One tap: check a person in (or, with ``undo``, take it back). Answers JSON to the page's script,
+    or redirects back to the list when scripts are off."""
+    try:
+        event = selectors.event_for_staff(slug=slug, roles=request_roles(request))
+    except Event.DoesNotExist:
+        raise Http404 from None
+    registration = get_object_or_404(Registration, pk=pk, event=event)
+    try:
+        if request.POST.get("undo"):
+            registration = services.registration_check_in_undo(registration=registration)
+        else:
+            registration = services.registration_check_in(registration=registration, checked_in_by=request.user)
+    except ValidationError as error:
+        if request.headers.get("Accept") == "application/json":
+            return JsonResponse({"error": " ".join(error.messages)}, status=409)
+        messages.error(request, " ".join(error.messages))
+        return redirect(_check_in_url(event, request.POST.get("q", "")))
+    if request.headers.get("Accept") == "application/json":
+        attended = Registration.objects.filter(event=event, status=Registration.Status.ATTENDED).count()
+        return JsonResponse({"status": registration.status, "attended": attended})
+    return redirect(_check_in_url(event, request.POST.get("q", "")))
+
+
+def _check_in_url(event, q: str) -> str:
+    url = reverse("events:check_in", args=[event.slug])
+    return f"{url}?{urlencode({'q': q})}" if q else url
