@@ -115,7 +115,7 @@ def test_two_staff_checking_in_at_once_lose_nothing(facts):
             barrier.wait()
             for registration in batch:
                 registration_check_in(registration=registration, checked_in_by=None)
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()
