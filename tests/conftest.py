@@ -10,6 +10,8 @@ from django.core.cache import cache
 # Playwright's sync API runs an event loop in the test thread; Django would refuse ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+pytest_plugins = ["tests.browser"]  # the `browser` fixture (Debian's chromium through Playwright)
+
 SERVICE_HELP = (
     "The tests need PostgreSQL (DATABASE_URL, default postgres://postgres:portal@127.0.0.1:5432/portal).\n"
     "Start one, for example with `docker compose up -d postgres redis`, or on Debian with\n"

@@ -10,42 +10,18 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from events.models import Event, Registration
 from members.models import JoinRequest, Membership, Person
+from tests.browser import assert_accessible, submit
 from tests.events.factories import EventFactory
 from tests.members.factories import OrganisationFactory, member_person, verified
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "Kooperation-2019!"
 CONTACT_PASSWORD = "correct horse battery staple"  # tests.members.factories.UserFactory
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (Playwright never downloads a browser).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-        # Playwright runs the test in a greenlet with its own context variables, so the ORM calls made in the
-        # test body use connections of their own: close them, or PostgreSQL refuses to drop the test database.
-        connections.close_all()
 
 
 @pytest.fixture
@@ -68,21 +44,6 @@ def journey_world(live_server, facts):
     )
     EventFactory(title="Nur ACOD", title_en="ACOD only", organisers=[acod], audience=Event.Audience.ALL_MEMBERS)
     return {"organisation": organisation, "contact": contact, "event": joint}
-
-
-def assert_accessible(page):
-    """No serious or critical axe-core findings (WCAG 2 A/AA rules) on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    found = [(v["id"], v["nodes"][0]["target"]) for v in violations if v["impact"] in ("serious", "critical")]
-    assert found == [], page.url
-
-
-def submit(page, selector="main form button[type=submit]"):
-    """Click a form's submit button in the main area (the header holds language and logout forms too)."""
-    with page.expect_navigation():
-        page.locator(selector).first.click()
 
 
 def test_member_journey(browser, live_server, journey_world, deliver_outbox, tmp_path):
