@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clusters.fields import WebsiteField
+from clusters.models import Sector
 
 
 class UserManager(DjangoUserManager):
@@ -84,6 +85,7 @@ class Organisation(models.Model):
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     size = models.CharField(_("size"), max_length=20, choices=Size.choices, blank=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
@@ -332,3 +334,52 @@ class ColleagueInvitation(models.Model):
 
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at
+
+
+class ContactRequest(models.Model):
+    """A member's request to get in touch with another member organisation, found by the partner search.
+
+    The recipient's primary contact is asked by e-mail; addresses are exchanged only once they accept.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    sender = models.ForeignKey(
+        Person, verbose_name=_("sender"), on_delete=models.CASCADE, related_name="contact_requests_sent"
+    )
+    sender_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("from organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    recipient_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("to organisation"), on_delete=models.CASCADE, related_name="contact_requests"
+    )
+    recipient = models.ForeignKey(
+        Person, verbose_name=_("asked person"), on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    message = models.TextField(_("message"), max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_invitation_token, editable=False)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("contact request")
+        verbose_name_plural = _("contact requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender_organisation", "recipient_organisation"],
+                condition=Q(status="pending"),
+                name="contact_request_one_pending_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(sender_organisation=models.F("recipient_organisation")),
+                name="contact_request_not_to_itself",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sender_organisation} → {self.recipient_organisation}"
