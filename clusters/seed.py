@@ -157,8 +157,13 @@ STAFF_PERMISSIONS = {
     "events": ["event", "registration"],
     "projects": ["project", "projectparticipant", "milestone", "projectstatuschange", "projectdocument"],
     "clusters": ["topic"],
+    "messaging": ["invitationround", "newsletter"],
 }
-STAFF_VIEW_ONLY = {"clusters": ["cluster", "boardposition", "cooperationagreement", "signatory", "goal"]}
+STAFF_VIEW_ONLY = {
+    "clusters": ["cluster", "boardposition", "cooperationagreement", "signatory", "goal"],
+    "messaging": ["invitation", "eventinvitations", "subscriber", "delivery", "eventreminder", "outboundemail"],
+}
+STAFF_EXTRA_PERMISSIONS = {("messaging", "resend_outboundemail")}
 
 
 def upsert(model, lookup: dict, values: dict):
@@ -243,6 +248,7 @@ def staff_group_ensure() -> Group:
     for app_label, models in STAFF_VIEW_ONLY.items():
         for model in models:
             wanted.add((app_label, f"view_{model}"))
+    wanted |= STAFF_EXTRA_PERMISSIONS
     permissions = [
         p for p in Permission.objects.select_related("content_type") if (p.content_type.app_label, p.codename) in wanted
     ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("clusters.urls")),
     path("events/", include("events.urls")),
     path("projects/", include("projects.urls")),
+    path("", include("messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

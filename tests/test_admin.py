@@ -9,8 +9,16 @@ from members.models import User
 
 pytestmark = pytest.mark.django_db
 
-# Rows in the outbox are written by the portal only: there is no add page by design.
-NO_ADD_PAGE = {"admin:messaging_outboundemail_add"}
+# Rows written by the portal only (outbox, invitations, subscribers after double opt-in, deliveries,
+# reminders; the per-event invitation figures): there is no add page by design.
+NO_ADD_PAGE = {
+    "admin:messaging_outboundemail_add",
+    "admin:messaging_invitation_add",
+    "admin:messaging_eventinvitations_add",
+    "admin:messaging_subscriber_add",
+    "admin:messaging_delivery_add",
+    "admin:messaging_eventreminder_add",
+}
 
 
 def admin_url_names():
