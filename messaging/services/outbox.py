@@ -264,11 +264,14 @@ def outbox_send_many(*, email_ids: Iterable[int], rate: float = 0, attempt: int 
     connection = get_connection()
     started = time.monotonic()
     errors_in_a_row = 0
+    last_error = ""
     try:
         for index, email_id in enumerate(ids):
             if errors_in_a_row >= BATCH_GIVE_UP_AFTER:
                 report.retry_ids.extend(ids[index:])
-                _postpone(ids[index:], reason="relay unavailable", retry_in=retry_delay(attempt))
+                _postpone(
+                    ids[index:], reason=f"not tried, relay unavailable: {last_error}", retry_in=retry_delay(attempt)
+                )
                 break
             if rate:
                 wait = started + index / rate - time.monotonic()
@@ -278,15 +281,17 @@ def outbox_send_many(*, email_ids: Iterable[int], rate: float = 0, attempt: int 
                 connection.open()  # no-op while the connection is open
             except Exception as error:  # the relay refuses connections: not the message's fault
                 errors_in_a_row += 1
+                last_error = f"{type(error).__name__}: {error}"
                 report.retry_ids.append(email_id)
-                _postpone([email_id], reason=f"{type(error).__name__}: {error}", retry_in=retry_delay(attempt))
+                _postpone([email_id], reason=last_error, retry_in=retry_delay(attempt))
                 connection.close()
                 continue
             try:
                 report.sent += outbox_send(email_id=email_id, connection=connection)
                 errors_in_a_row = 0
-            except TransientSendError:
+            except TransientSendError as error:
                 errors_in_a_row += 1
+                last_error = str(error)
                 report.retry_ids.append(email_id)
                 connection.close()  # the session may be unusable; the next message opens a new one
     finally:
