@@ -129,7 +129,7 @@ def test_sweep_requeues_only_rows_due_long_ago(settings, monkeypatch):
     settings.OUTBOX_REQUEUE_AFTER_SECONDS = 120
     handed = []
     monkeypatch.setattr(outbox_module, "outbox_dispatch", lambda *, email_ids, force: handed.extend(email_ids) or 0)
-    old, fresh, sent = write(), write(), write()
+    old, _fresh, sent = write(), write(), write()
     OutboundEmail.objects.filter(pk=old.pk).update(due_at=timezone.now() - dt.timedelta(minutes=5))
     OutboundEmail.objects.filter(pk=sent.pk).update(
         due_at=timezone.now() - dt.timedelta(minutes=5), status=OutboundEmail.Status.SENT
