@@ -248,6 +248,9 @@ class ConsentRecordInline(admin.TabularInline):
     fields = ["at", "action", "ip_address", "consent_text_version", "language", "scope", "via", "user_agent"]
     readonly_fields = fields
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("messaging.view_subscriber")  # the records belong to the subscriber
+
     def has_add_permission(self, request, obj=None):
         return False
 
