@@ -92,7 +92,9 @@ def broker_queue_delete(queue: str) -> None:
     try:
         with app.connection_for_write() as connection:
             channel = connection.default_channel
-            channel.queue_delete(queue)
+            bound = app.amqp.queues[queue](channel)
+            bound.declare()  # so that this channel knows the bindings it is to delete
+            bound.delete()
             client = getattr(channel, "client", None)
             if client is None:
                 return
@@ -101,6 +103,12 @@ def broker_queue_delete(queue: str) -> None:
                 if routing_key == queue:
                     client.hdel(channel.unacked_key, tag)
                     client.zrem(channel.unacked_index_key, tag)
+            # Remote-control bindings of this session's killed workers (a stopped worker removes its own).
+            node_mark = f"-{os.getpid()}@".encode()
+            for key in ("_kombu.binding.celery.pidbox", "_kombu.binding_permanent.celery.pidbox"):
+                for member in client.smembers(key):
+                    if node_mark in member:
+                        client.srem(key, member)
     except Exception as error:  # the session's results matter more than tidying the broker
         print(f"Could not delete test queue {queue}: {error}", file=sys.stderr)
 
