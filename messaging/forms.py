@@ -45,7 +45,7 @@ class NewsletterSignupForm(PreferencesForm):
 
 class InvitationRoundForm(forms.ModelForm):
     organisation_kinds = forms.MultipleChoiceField(
-        label=_("organisation types"),
+        label=_("Organisation types"),
         choices=Organisation.Kind.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,

@@ -80,6 +80,11 @@ class InvitationRoundAdmin(admin.ModelAdmin):
             return self.fieldsets[:2]
         return self.fieldsets
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status != InvitationRound.Status.DRAFT:
+            return False  # sent: a record of who was invited, read-only
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.status != InvitationRound.Status.DRAFT:
             return False
@@ -119,6 +124,8 @@ class InvitationRoundAdmin(admin.ModelAdmin):
     def preview(self, obj):
         if obj is None or obj.pk is None:
             return _("Save to see who this round reaches.")
+        if obj.status != InvitationRound.Status.DRAFT:
+            return "–"
         preview = invitation_round_preview(round=obj)
         send_url = reverse("admin:messaging_invitationround_send", args=[obj.pk])
         names = format_html_join(
@@ -140,7 +147,7 @@ class InvitationRoundAdmin(admin.ModelAdmin):
     def send_view(self, request, pk):
         """Confirm and send a round: GET shows who will be invited, POST sends (once)."""
         round = get_object_or_404(self.get_queryset(request), pk=pk)
-        if not self.has_change_permission(request, round):
+        if not self.has_change_permission(request):
             raise PermissionDenied
         change_url = reverse("admin:messaging_invitationround_change", args=[round.pk])
         if request.method == "POST":
@@ -311,9 +318,14 @@ class EventInvitationsAdmin(admin.ModelAdmin):
             (_("reminded"), obj.reminded),
             (_("can still be reminded"), obj.remindable),
         ]
+        add_url = reverse("admin:messaging_invitationround_add") + "?" + urlencode({"event": obj.pk})
         return format_html(
-            '<ul class="messaging-figures">{}</ul>',
+            '<ul class="messaging-figures">{}</ul><p><a href="{}">{}</a> · <a href="{}">{}</a></p>',
             format_html_join("", "<li><strong>{}</strong>{}</li>", ((count, label) for label, count in items)),
+            reverse("admin:messaging_invitation_changelist") + "?" + urlencode({"event__id__exact": obj.pk}),
+            _("All invitations of this event"),
+            add_url,
+            _("Invite more people to this event"),
         )
 
     @admin.action(description=_("Remind those who have not answered (once per person)"), permissions=["remind"])

@@ -80,6 +80,11 @@ class NewsletterAdmin(admin.ModelAdmin):
             return ["subject", "body", "clusters", "topics", *self.readonly_fields]
         return self.readonly_fields
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return False  # sending or sent: the page shows the progress, read-only
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not obj.is_editable:
             return False  # the deliveries are the record of what went to whom
@@ -160,8 +165,15 @@ class NewsletterAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("progress"))
     def progress(self, obj):
-        if obj is None or obj.pk is None or obj.is_editable:
+        if obj is None or obj.pk is None:
             return _("Not sent yet.")
+        if obj.is_editable:
+            count = newsletter_recipients(newsletter=obj).count()
+            return ngettext(
+                "Not sent yet. Sent now, it would go to %(count)d subscriber.",
+                "Not sent yet. Sent now, it would go to %(count)d subscribers.",
+                count,
+            ) % {"count": count}
         counts = newsletter_progress(newsletter_id=obj.pk)
         done = counts["sent"] + counts["failed"] + counts["cancelled"]
         return format_html(
@@ -193,6 +205,8 @@ class NewsletterAdmin(admin.ModelAdmin):
         newsletter = self._get(request, pk)
         language = getattr(request.user, "language", "de")
         subject, body_text, _html = newsletters.newsletter_render(newsletter=newsletter, language=language)
+        personal = str(_("(personal link)"))
+        body_text = body_text.replace(UNSUBSCRIBE_PLACEHOLDER, personal).replace(MANAGE_PLACEHOLDER, personal)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Preview: %(subject)s") % {"subject": subject},
@@ -216,7 +230,7 @@ class NewsletterAdmin(admin.ModelAdmin):
     def send_view(self, request, pk):
         """Confirm and send now: GET shows how many will receive it; POST starts sending (once)."""
         newsletter = self._get(request, pk)
-        if not self.has_change_permission(request, newsletter):
+        if not self.has_change_permission(request):
             raise PermissionDenied
         change_url = reverse("admin:messaging_newsletter_change", args=[newsletter.pk])
         if request.method == "POST":
