@@ -5,7 +5,7 @@ over one connection to the same sink. Prints figures; not a test.
     .venv/bin/python bench/newsletter.py [--recipients 10000] [--concurrency 2] [--keep-db]
 
 Needs PostgreSQL and Redis (defaults: 127.0.0.1). It creates (and afterwards drops) its own database
-``portal_bench`` and uses its own queue on Redis database 13; override with BENCH_DATABASE_URL and
+``portal_bench`` and uses its own queue on Redis database 12; override with BENCH_DATABASE_URL and
 BENCH_REDIS_URL.
 """
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres:portal@127.0.0.1:5432/portal_bench")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 QUEUE = f"bench-{os.getpid()}"
 
 
