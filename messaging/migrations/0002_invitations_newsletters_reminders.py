@@ -243,7 +243,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='invitation',
             name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='messaging.invitationround', verbose_name='round'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='invitations', to='messaging.invitationround', verbose_name='round'),
         ),
         migrations.AddField(
             model_name='newsletter',

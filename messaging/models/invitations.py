@@ -104,7 +104,7 @@ class Invitation(models.Model):
         help_text=_("Empty once the person's data was deleted; the row stays for the statistics."),
     )
     round = models.ForeignKey(
-        InvitationRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="invitations"
+        InvitationRound, verbose_name=_("round"), on_delete=models.RESTRICT, related_name="invitations"
     )
     status = models.CharField(_("answer"), max_length=10, choices=Status.choices, default=Status.OPEN)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)

@@ -354,3 +354,15 @@ def test_invitation_list_pages_have_fixed_query_counts(client, staff_user, clust
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         assert len(queries) == counts[url], url
+
+
+def test_an_event_with_invitations_can_still_be_deleted_but_a_sent_round_cannot(clusters, event):
+    from django.db.models import RestrictedError
+
+    person = PersonFactory(organisation=member_org(clusters["acod"]))
+    round = new_round(event, people=[person])
+    service.invitation_round_send(round=round)
+    with pytest.raises(RestrictedError):
+        round.delete()
+    event.delete()
+    assert not Invitation.objects.exists() and not InvitationRound.objects.exists()

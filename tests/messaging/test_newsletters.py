@@ -365,3 +365,32 @@ def test_subscribers_are_read_only_and_show_their_consent(client, staff, cluster
     page = client.get(reverse("admin:messaging_subscriber_change", args=[subscriber.pk]))
     assert page.status_code == 200 and "203.0.113.9" in page.content.decode()
     assert client.get(reverse("admin:messaging_subscriber_add")).status_code == 403
+
+
+def test_newsletter_and_subscriber_lists_have_fixed_query_counts(client, staff, clusters):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for _ in range(n):
+            newsletter = NewsletterFactory(clusters=[clusters["acod"], clusters["nlmd"]], created_by=staff)
+            SubscriberFactory(clusters=[clusters["acod"], clusters["nlmd"]])
+            service.newsletter_send(newsletter=newsletter)
+            service.newsletter_plan(newsletter_id=newsletter.pk)
+
+    urls = [
+        reverse("admin:messaging_newsletter_changelist"),
+        reverse("admin:messaging_subscriber_changelist"),
+        reverse("admin:messaging_delivery_changelist"),
+    ]
+    add(1)
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts[url] = len(queries)
+    add(4)
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) == counts[url], url
