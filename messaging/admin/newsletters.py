@@ -18,9 +18,18 @@ from ..selectors import newsletter_progress, newsletter_recipients, newsletters_
 from ..services import newsletters
 from ..services.newsletters import MANAGE_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
 from .outbox import sandboxed_html
-from .scope import clusters_for, staff_cluster_ids
+from .scope import clusters_for, events_for, staff_cluster_ids
 
 BUTTONS = ("_preview", "_send_test", "_schedule", "_unschedule", "_send_now")
+
+
+def newsletters_for(request, queryset):
+    """Newsletters for one of the user's associations, or written by them; all for superusers."""
+    ids = staff_cluster_ids(request)
+    if ids is None:
+        return queryset
+    mine = Newsletter.clusters.through.objects.filter(newsletter_id=OuterRef("pk"), cluster_id__in=ids)
+    return queryset.filter(Q(Exists(mine)) | Q(created_by=request.user))
 
 
 @admin.register(Newsletter)
@@ -52,11 +61,7 @@ class NewsletterAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = newsletters_with_progress(super().get_queryset(request)).prefetch_related("clusters")
-        ids = staff_cluster_ids(request)
-        if ids is None:
-            return queryset
-        mine = Newsletter.clusters.through.objects.filter(newsletter_id=OuterRef("pk"), cluster_id__in=ids)
-        return queryset.filter(Q(Exists(mine)) | Q(created_by=request.user))
+        return newsletters_for(request, queryset)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -288,7 +293,12 @@ class SubscriberAdmin(admin.ModelAdmin):
     actions = ["unsubscribe"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("clusters")
+        queryset = super().get_queryset(request).prefetch_related("clusters")
+        ids = staff_cluster_ids(request)
+        if ids is None:
+            return queryset
+        wants = Subscriber.clusters.through.objects.filter(subscriber_id=OuterRef("pk"), cluster_id__in=ids)
+        return queryset.filter(Exists(wants))  # staff see the subscribers of their associations
 
     def has_add_permission(self, request):
         return False
@@ -328,6 +338,10 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["newsletter", "subscriber", "email"]
     readonly_fields = ["newsletter", "subscriber", "email", "created_at"]
 
+    def get_queryset(self, request):
+        visible = newsletters_for(request, Newsletter.objects.all()).values("pk")
+        return super().get_queryset(request).filter(newsletter__in=visible)
+
     def has_add_permission(self, request):
         return False
 
@@ -355,6 +369,9 @@ class EventReminderAdmin(admin.ModelAdmin):
     search_fields = ["registration__person__last_name", "registration__event__title"]
     list_select_related = ["registration__person", "registration__event", "email"]
     readonly_fields = ["registration", "email", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(registration__event__in=events_for(request).values("pk"))
 
     def has_add_permission(self, request):
         return False
