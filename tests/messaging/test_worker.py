@@ -121,7 +121,10 @@ def test_worker_killed_mid_send_loses_nothing_and_duplicates_only_in_flight_mess
         assert list(ids) == [message_ids[address]], address  # one Message-ID per person, the outbox row's
     assert len(duplicates) <= concurrency  # at most one in-flight message per killed pool process
     states = Counter(OutboundEmail.objects.filter(delivery__isnull=False).values_list("status", flat=True))
-    assert states == {"sent": len(expected), "cancelled": len(late_leavers)}
+    assert states["sent"] == len(expected) and set(states) <= {"sent", "cancelled"}
+    # A late leaver's issue was withdrawn, or never planned if the planner died before reaching them.
+    withdrawn = OutboundEmail.objects.filter(delivery__subscriber__email__in=late_leavers)
+    assert set(withdrawn.values_list("status", flat=True)) <= {"cancelled"}
     newsletter.refresh_from_db()
     assert newsletter.status == Newsletter.Status.SENT
 
