@@ -225,11 +225,14 @@ STAFF_PERMISSIONS = {
     "events": ["event", "registration"],
     "projects": ["project", "projectparticipant", "milestone", "projectstatuschange", "projectdocument"],
     "clusters": ["topic", "sitepage"],
+    "messaging": ["invitationround", "newsletter"],
 }
 STAFF_VIEW_ONLY = {
     "clusters": ["cluster", "boardposition", "cooperationagreement", "signatory", "goal"],
     "members": ["joinrequest", "colleagueinvitation"],
+    "messaging": ["invitation", "eventinvitations", "subscriber", "delivery", "eventreminder", "outboundemail"],
 }
+STAFF_EXTRA_PERMISSIONS = {("messaging", "resend_outboundemail")}
 
 
 def upsert(model, lookup: dict, values: dict):
@@ -318,6 +321,7 @@ def staff_group_ensure() -> Group:
     for app_label, models in STAFF_VIEW_ONLY.items():
         for model in models:
             wanted.add((app_label, f"view_{model}"))
+    wanted |= STAFF_EXTRA_PERMISSIONS
     permissions = [
         p for p in Permission.objects.select_related("content_type") if (p.content_type.app_label, p.codename) in wanted
     ]

@@ -91,20 +91,24 @@ def _email(*, registration: Registration, kind: str, position: int | None = None
 
 
 @transaction.atomic
-def registration_create(*, event: Event, person: Person, registered_by: User | None) -> Registration:
+def registration_create(
+    *, event: Event, person: Person, registered_by: User | None, invited: bool = False
+) -> Registration:
     """Register a person for an event: a seat if one is free, else a place on the waiting list.
 
-    The returned registration carries ``waiting_position`` (``None`` when confirmed).
+    ``invited``: the person answers a staff invitation, which is their permission – the audience and
+    membership checks do not apply. The returned registration carries ``waiting_position``
+    (``None`` when confirmed).
     """
     event = _event_for_update(event_id=event.pk)
     if registered_by is not None and not may_act_for(user=registered_by, person=person):
         raise ValidationError(_("You may only register yourself or colleagues of your organisation."), code="forbidden")
-    if person.organisation_id is None:
+    if person.organisation_id is None and not invited:
         raise ValidationError(
             _("Only people of a member organisation can register. Please link your login to your organisation."),
             code="no_organisation",
         )
-    if not events_visible(roles=roles_for_person(person=person)).filter(pk=event.pk).exists():
+    if not invited and not events_visible(roles=roles_for_person(person=person)).filter(pk=event.pk).exists():
         raise ValidationError(_("This event is open to members of the organising associations only."), code="audience")
     state = event.registration_state()
     if state == "not_yet":

@@ -292,7 +292,9 @@ class ColleagueInvitation(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REVOKED = "revoked", _("Revoked")
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="colleague_invitations"
+    )
     email = models.EmailField(_("e-mail address"))
     token = models.CharField(_("token"), max_length=64, unique=True, default=new_invitation_token, editable=False)
     invited_by = models.ForeignKey(

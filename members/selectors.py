@@ -188,7 +188,7 @@ def organisation_detail(*, slug: str, roles: PortalRoles) -> Organisation:
                 "people",
                 queryset=Person.objects.select_related("user")
                 .order_by("last_name", "first_name")
-                .prefetch_related(Prefetch("invitations", queryset=pending, to_attr="pending_invitations")),
+                .prefetch_related(Prefetch("colleague_invitations", queryset=pending, to_attr="pending_invitations")),
                 to_attr="people_list",
             )
         )

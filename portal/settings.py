@@ -8,6 +8,7 @@ Reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -195,8 +196,10 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Newsletter sending: messages per SMTP connection and a rate limit (messages per second, 0 = none).
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
 NEWSLETTER_RATE_PER_SECOND = env.float("NEWSLETTER_RATE_PER_SECOND", default=0)
-# An outbox row still queued after this many seconds is handed to the broker again by the sweep.
+# An outbox row still queued this many seconds after it was due is handed to the broker again by the sweep.
 OUTBOX_REQUEUE_AFTER_SECONDS = env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=120)
+# First wait after a transient SMTP error; doubles per attempt up to an hour (8 attempts, then failed).
+OUTBOX_RETRY_BACKOFF_SECONDS = env.int("OUTBOX_RETRY_BACKOFF_SECONDS", default=30)
 
 # --- Celery -------------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
@@ -223,6 +226,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "messaging.tasks.outbox_sweep", "schedule": 60.0},
+    "newsletters-sweep": {"task": "messaging.tasks.newsletters_sweep", "schedule": 60.0},
+    # The day before an event, hourly from 9 to 20 o'clock: late confirmations are reminded too, each once.
+    "event-reminders": {"task": "messaging.tasks.event_reminders_task", "schedule": crontab(minute=5, hour="9-20")},
 }
 
 # --- Forms -------------------------------------------------------------------------------------

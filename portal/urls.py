@@ -17,6 +17,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("projects/", include("projects.urls")),
     path("members/", include("members.urls")),
+    path("", include("messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

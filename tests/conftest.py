@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs on PostgreSQL: without a reachable server it stops at once."""
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,17 @@ SERVICE_HELP = (
 )
 
 
+# A queue of our own for this test session: parallel runs on the same Redis, and messages left over
+# from earlier runs, never reach this session's workers. Deleted at the end of the session.
+TEST_QUEUE = f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
 def pytest_configure(config):
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
+    settings.CELERY_TASK_DEFAULT_QUEUE = TEST_QUEUE
+    from portal.celery import app
+
+    app.conf.task_default_queue = TEST_QUEUE
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
         pytest.exit(f"DATABASE_URL points to {engine}, not PostgreSQL.\n{SERVICE_HELP}", returncode=3)
@@ -40,6 +50,13 @@ def pytest_configure(config):
         pytest.exit(f"PostgreSQL does not answer: {error}\n{SERVICE_HELP}", returncode=3)
 
 
+def pytest_unconfigure(config):
+    if settings.CELERY_BROKER_URL and getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "") == TEST_QUEUE:
+        from tests.workers import broker_queue_delete
+
+        broker_queue_delete(TEST_QUEUE)
+
+
 def pytest_report_header(config):
     db = settings.DATABASES["default"]
     import psycopg2
@@ -53,7 +70,7 @@ def pytest_report_header(config):
         conn.close()
     return [
         f"database: PostgreSQL {version // 10000}.{version % 10000} at {db.get('HOST')}:{db.get('PORT')}",
-        f"broker: {settings.CELERY_BROKER_URL or '(none: tasks in-process)'}",
+        f"broker: {settings.CELERY_BROKER_URL or '(none: tasks in-process)'}, queue {TEST_QUEUE}",
     ]
 
 

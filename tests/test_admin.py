@@ -9,11 +9,17 @@ from members.models import User
 
 pytestmark = pytest.mark.django_db
 
-# Rows in the outbox, join requests and colleague invitations are written by the portal only: no add page.
+# Rows written by the portal only (outbox, join requests, colleague invitations, invitations, subscribers after
+# double opt-in, deliveries, reminders; the per-event invitation figures): there is no add page by design.
 NO_ADD_PAGE = {
     "admin:messaging_outboundemail_add",
     "admin:members_joinrequest_add",
     "admin:members_colleagueinvitation_add",
+    "admin:messaging_invitation_add",
+    "admin:messaging_eventinvitations_add",
+    "admin:messaging_subscriber_add",
+    "admin:messaging_delivery_add",
+    "admin:messaging_eventreminder_add",
 }
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OutboundEmail(models.Model):
-    """A rendered e-mail waiting to be sent, sent, or failed for good.
+    """A rendered e-mail waiting to be sent, sent, failed for good, or withdrawn before sending.
 
     The Message-ID is fixed when the row is written, so a message re-sent after a crashed worker
     carries the same Message-ID as the first copy and mail clients can drop the duplicate.
@@ -16,6 +16,7 @@ class OutboundEmail(models.Model):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Withdrawn")
 
     to_email = models.EmailField(_("recipient"))
     subject = models.CharField(_("subject"), max_length=300)
@@ -32,14 +33,23 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
-    queued_at = models.DateTimeField(_("handed to the broker"), default=timezone.now)
+    due_at = models.DateTimeField(
+        _("due"),
+        default=timezone.now,
+        help_text=_("When the message was last handed to the broker, or when its next attempt is due."),
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outbox")
-        indexes = [models.Index(fields=["status", "queued_at"])]
+        indexes = [models.Index(fields=["status", "due_at"], name="outbox_status_due")]
+        permissions = [("resend_outboundemail", _("Can send failed e-mails again"))]
 
     def __str__(self):
         return f"{self.subject} → {self.to_email}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status != self.Status.QUEUED
