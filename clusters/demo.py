@@ -277,6 +277,7 @@ def seed_demo(*, organisations: int = 120) -> dict:
                 name=name,
                 slug=slug,
                 kind=Organisation.Kind.RESEARCH if research else Organisation.Kind.COMPANY,
+                sector=sector,
                 size=rng.choice(list(Organisation.Size.values)),
                 street=f"{rng.choice(['Haupt', 'Bahnhof', 'Industrie', 'Hafen', 'Werk'])}straße {rng.randint(1, 120)}",
                 postcode=f"{plz}{rng.randint(100, 999)}",

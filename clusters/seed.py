@@ -229,7 +229,7 @@ STAFF_PERMISSIONS = {
 }
 STAFF_VIEW_ONLY = {
     "clusters": ["cluster", "boardposition", "cooperationagreement", "signatory", "goal"],
-    "members": ["joinrequest", "colleagueinvitation"],
+    "members": ["joinrequest", "colleagueinvitation", "contactrequest"],
     "messaging": ["invitation", "eventinvitations", "subscriber", "delivery", "eventreminder", "outboundemail"],
 }
 STAFF_EXTRA_PERMISSIONS = {("messaging", "resend_outboundemail")}

@@ -32,7 +32,7 @@ class EventFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["association"].choices = [("", _("All associations")), *options["clusters"]]
         self.fields["city"].choices = [("", _("All cities")), *((c, c) for c in options["cities"])]
-        self.fields["goal"].choices = [("", _("All goals")), *((g.pk, str(g)) for g in options["goals"])]
+        self.fields["goal"].choices = [("", _("All goals")), *options["goals"]]
 
     def clean(self):
         cleaned = super().clean()

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from clusters.models import Cluster, Goal
+from clusters.vocabulary import choices
 from members.models import Membership, Person
 from members.selectors import PortalRoles
 
@@ -67,8 +68,8 @@ def event_filter_options(*, roles: PortalRoles, past: bool = False) -> dict:
     visible = events_visible(roles=roles)
     visible = visible.past() if past else visible.upcoming()
     return {
-        "clusters": list(Cluster.objects.order_by("short_name").values_list("slug", "short_name")),
-        "goals": list(Goal.objects.order_by("agreement_id", "number")),
+        "clusters": choices("clusters"),
+        "goals": choices("goals"),
         "cities": list(visible.exclude(city="").order_by("city").values_list("city", flat=True).distinct()),
     }
 

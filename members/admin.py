@@ -12,7 +12,7 @@ from clusters.admin_scope import ClusterScopedAdmin, ScopedInlineMixin, is_unsco
 from clusters.models import Cluster
 
 from . import services
-from .models import ColleagueInvitation, JoinRequest, Membership, Organisation, Person, User
+from .models import ColleagueInvitation, ContactRequest, JoinRequest, Membership, Organisation, Person, User
 
 
 @admin.register(User)
@@ -196,4 +196,29 @@ class ColleagueInvitationAdmin(ClusterScopedAdmin):
     exclude = ["token"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(ClusterScopedAdmin):
+    """Written by members through the partner search; staff follow them here (read-only)."""
+
+    scope = staticmethod(
+        lambda ids: (
+            Q(sender_organisation__memberships__cluster__in=ids)
+            | Q(recipient_organisation__memberships__cluster__in=ids)
+        )
+    )
+    list_display = ["sender_organisation", "recipient_organisation", "status", "created_at", "answered_at"]
+    list_filter = ["status"]
+    search_fields = ["sender_organisation__name", "recipient_organisation__name"]
+    list_select_related = ["sender_organisation", "recipient_organisation"]
+    date_hierarchy = "created_at"
+    exclude = ["token"]
+    readonly_fields = [f.name for f in ContactRequest._meta.fields if f.name != "token"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

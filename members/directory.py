@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from clusters.models import Cluster, Topic
+from clusters.models import Topic
 from clusters.queries import SubqueryCount
 
 from .models import Membership, Organisation
@@ -17,12 +17,15 @@ Seeks = Organisation.seeks.through
 
 @dataclass(frozen=True)
 class DirectoryFilters:
+    """Every filter optional; ``cluster`` and ``topic`` are slugs."""
+
     q: str = ""
-    cluster: Cluster | None = None
+    cluster: str = ""
+    sector: str = ""
     kind: str = ""
     size: str = ""
     city: str = ""
-    topic: Topic | None = None
+    topic: str = ""
 
 
 def _with_cards(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
@@ -69,8 +72,10 @@ def directory_search(*, filters: DirectoryFilters) -> QuerySet[Organisation]:
     queryset = members_active()
     if filters.cluster:
         queryset = queryset.filter(
-            Exists(Membership.objects.active().filter(organisation_id=OuterRef("pk"), cluster=filters.cluster))
+            Exists(Membership.objects.active().filter(organisation_id=OuterRef("pk"), cluster__slug=filters.cluster))
         )
+    if filters.sector:
+        queryset = queryset.filter(sector=filters.sector)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
     if filters.size:
@@ -79,8 +84,8 @@ def directory_search(*, filters: DirectoryFilters) -> QuerySet[Organisation]:
         queryset = queryset.filter(city__iexact=filters.city)
     if filters.topic:
         queryset = queryset.filter(
-            Exists(Offers.objects.filter(organisation_id=OuterRef("pk"), topic=filters.topic))
-            | Exists(Seeks.objects.filter(organisation_id=OuterRef("pk"), topic=filters.topic))
+            Exists(Offers.objects.filter(organisation_id=OuterRef("pk"), topic__slug=filters.topic))
+            | Exists(Seeks.objects.filter(organisation_id=OuterRef("pk"), topic__slug=filters.topic))
         )
     queryset = _text_search(queryset, filters.q) if filters.q else queryset.order_by("name")
     return _with_cards(queryset)

@@ -4,7 +4,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import JoinRequest, User
+from clusters.models import Sector
+from clusters.vocabulary import choices
+
+from .models import JoinRequest, Organisation, User
 
 
 class OrganisationSearchForm(forms.Form):
@@ -50,3 +53,37 @@ class LanguageForm(forms.ModelForm):
         fields = ["language"]
         labels = {"language": _("Language of your e-mails")}
         widgets = {"language": forms.Select(choices=settings.LANGUAGES)}
+
+
+class DirectoryFilterForm(forms.Form):
+    """Search and filters of the members' directory; every field optional, bad values are form errors."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    cluster = forms.ChoiceField(label=_("Association"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("All"))], required=False)
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", _("All")), *Organisation.Kind.choices], required=False)
+    size = forms.ChoiceField(label=_("Size"), choices=[("", _("All")), *Organisation.Size.choices], required=False)
+    city = forms.CharField(label=_("City"), required=False, max_length=120)
+    topic = forms.ChoiceField(label=_("Competence"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = [("", _("All")), *Sector.choices]
+        self.fields["cluster"].choices = [("", _("All")), *choices("clusters")]
+        self.fields["topic"].choices = [("", _("All")), *choices("topics")]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class ContactRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your message"),
+        min_length=20,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Say who you are and what you would like to talk about. Your e-mail address is passed on only "
+            "if they accept."
+        ),
+    )

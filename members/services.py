@@ -3,6 +3,8 @@
 Each function is one transaction; e-mails go through the outbox in the same transaction.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -12,8 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from messaging.services import outbox_enqueue
 
-from .models import ColleagueInvitation, JoinRequest, Membership, Organisation, Person, User, new_calendar_token
-from .selectors import may_decide_join_request, roles_resolve
+from .models import (
+    ColleagueInvitation,
+    ContactRequest,
+    JoinRequest,
+    Membership,
+    Organisation,
+    Person,
+    User,
+    new_calendar_token,
+)
+from .selectors import may_decide_join_request, roles_for_person, roles_resolve
 
 
 def absolute_url(path: str) -> str:
@@ -317,3 +328,108 @@ def person_calendar_token_renew(*, person: Person) -> Person:
     person.calendar_token = new_calendar_token()
     person.save(update_fields=["calendar_token"])
     return person
+
+
+# --- Contact requests (partner search) -----------------------------------------------------------
+
+CONTACT_REQUESTS_PER_DAY = 10
+
+
+@transaction.atomic
+def contact_request_create(*, sender: Person, organisation: Organisation, message: str) -> ContactRequest:
+    """Ask another member organisation's primary contact to get in touch. The sender's address is not
+    shown to them (nor theirs to the sender) until they accept."""
+    sender = Person.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=sender.pk)
+    if sender.organisation_id is None or not roles_for_person(person=sender).is_member:
+        raise ValidationError(_("Only people of a member organisation can send contact requests."), code="no_member")
+    if organisation.pk == sender.organisation_id:
+        raise ValidationError(_("This is your own organisation."), code="own")
+    if not Membership.objects.active().filter(organisation=organisation).exists():
+        raise ValidationError(_("This organisation is not a member any more."), code="not_member")
+    contact = Person.objects.select_related("user").filter(organisation=organisation, is_primary_contact=True).first()
+    address, language = person_recipient(contact) if contact else ("", settings.LANGUAGE_CODE)
+    if not address:
+        raise ValidationError(
+            _("This organisation has no primary contact we could write to yet. Please try again later."),
+            code="no_contact",
+        )
+    since = timezone.now() - dt.timedelta(days=1)
+    if ContactRequest.objects.filter(sender=sender, created_at__gte=since).count() >= CONTACT_REQUESTS_PER_DAY:
+        raise ValidationError(
+            _("You have sent %(count)d contact requests today; please wait until tomorrow."),
+            code="rate_limit",
+            params={"count": CONTACT_REQUESTS_PER_DAY},
+        )
+    if ContactRequest.objects.filter(
+        sender_organisation_id=sender.organisation_id,
+        recipient_organisation=organisation,
+        status=ContactRequest.Status.PENDING,
+    ).exists():
+        raise ValidationError(
+            _("Your organisation has already asked %(name)s; they have not answered yet."),
+            code="pending",
+            params={"name": organisation.name},
+        )
+    request = ContactRequest.objects.create(
+        sender=sender,
+        sender_organisation_id=sender.organisation_id,
+        recipient_organisation=organisation,
+        recipient=contact,
+        message=message.strip(),
+    )
+    outbox_enqueue(
+        to=address,
+        template="members/emails/contact_request_received",
+        context={
+            "contact_request": request,
+            "sender": sender,
+            "sender_organisation": sender.organisation,
+            "url": absolute_url(reverse("members:contact_answer", kwargs={"token": request.token})),
+        },
+        language=language,
+    )
+    return request
+
+
+@transaction.atomic
+def contact_request_answer(*, token: str, accept: bool) -> ContactRequest:
+    """Accept (both sides get each other's name and address) or decline (the sender is told politely)."""
+    request = (
+        ContactRequest.objects.select_for_update(of=("self",))
+        .select_related("sender__user", "sender_organisation", "recipient__user", "recipient_organisation")
+        .filter(token=token)
+        .first()
+    )
+    if request is None:
+        raise ValidationError(_("This link is not valid."), code="invalid")
+    if request.status != ContactRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been answered."), code="answered")
+    request.status = ContactRequest.Status.ACCEPTED if accept else ContactRequest.Status.DECLINED
+    request.answered_at = timezone.now()
+    request.save(update_fields=["status", "answered_at"])
+    sender_address, sender_language = person_recipient(request.sender)
+    if accept and request.recipient is not None:
+        recipient_address, recipient_language = person_recipient(request.recipient)
+        context = {"contact_request": request}
+        outbox_enqueue(
+            to=sender_address,
+            template="members/emails/contact_request_accepted",
+            context={**context, "person": request.recipient, "address": recipient_address,
+                     "organisation": request.recipient_organisation},
+            language=sender_language,
+        )  # fmt: skip
+        outbox_enqueue(
+            to=recipient_address,
+            template="members/emails/contact_request_accepted",
+            context={**context, "person": request.sender, "address": sender_address,
+                     "organisation": request.sender_organisation},
+            language=recipient_language,
+        )  # fmt: skip
+    elif sender_address:
+        outbox_enqueue(
+            to=sender_address,
+            template="members/emails/contact_request_declined",
+            context={"contact_request": request, "organisation": request.recipient_organisation},
+            language=sender_language,
+        )
+    return request

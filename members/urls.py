@@ -16,4 +16,8 @@ urlpatterns = [
     path("invitation/<slug:token>/", views.invitation, name="invitation"),
     path("calendar/renew/", views.calendar_token_renew, name="calendar_renew"),
     path("language/", views.language_set, name="language"),
+    path("directory/", views.directory, name="directory"),
+    path("partners/", views.partners, name="partners"),
+    path("partners/<slug:slug>/contact/", views.contact_request_new, name="contact"),
+    path("contact/<slug:token>/", views.contact_request_answer, name="contact_answer"),
 ]

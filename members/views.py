@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,8 +14,17 @@ from django.views.decorators.http import require_POST
 from events.selectors import registrations_of
 
 from . import selectors, services
-from .forms import ColleagueInviteForm, JoinRequestForm, LanguageForm, OrganisationSearchForm, RejectForm
-from .models import JoinRequest, Membership, Organisation
+from .directory import DirectoryFilters, directory_search, partners_for
+from .forms import (
+    ColleagueInviteForm,
+    ContactRequestForm,
+    DirectoryFilterForm,
+    JoinRequestForm,
+    LanguageForm,
+    OrganisationSearchForm,
+    RejectForm,
+)
+from .models import ContactRequest, JoinRequest, Membership, Organisation
 from .selectors import request_roles
 
 
@@ -304,3 +314,119 @@ def language_set(request):
     else:
         messages.error(request, _("Please choose one of the offered languages."))
     return redirect("members:home")
+
+
+# --- Directory and partner search ----------------------------------------------------------------
+
+
+def _may_browse_directory(roles) -> bool:
+    return roles.is_member or roles.is_staff or roles.is_board
+
+
+@login_required
+def directory(request):
+    """Members-only directory of the member organisations with search and filters.
+
+    Context: ``form`` (``DirectoryFilterForm``), ``page`` (organisations with ``active_memberships``,
+    ``offers``, ``seeks``), ``own_organisation_id``. Template: ``members/directory.html`` (400 on bad filters).
+    """
+    roles = request_roles(request)
+    if not _may_browse_directory(roles):
+        raise PermissionDenied(_("The directory is open to people of member organisations."))
+    form = DirectoryFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "members/directory.html", {"form": form, "page": None}, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    filters = DirectoryFilters(**{key: value for key, value in data.items() if value})
+    paginator = Paginator(directory_search(filters=filters), 24)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/directory.html",
+        {"form": form, "page": page, "own_organisation_id": roles.person.organisation_id if roles.person else None},
+    )
+
+
+@login_required
+def partners(request):
+    """Organisations in the other associations that offer what my organisation seeks (and the reverse).
+
+    Context: ``organisation`` (mine, with its offers and seeks), ``partners`` (ranked, with ``offer_matches``,
+    ``seek_matches``, ``active_memberships``). Template: ``members/partners.html``.
+    """
+    roles = request_roles(request)
+    if not roles.is_member:
+        raise PermissionDenied(_("The partner search is open to people of member organisations."))
+    organisation = Organisation.objects.prefetch_related("offers", "seeks").get(pk=roles.person.organisation_id)
+    return render(
+        request,
+        "members/partners.html",
+        {"organisation": organisation, "partners": partners_for(organisation=organisation)},
+    )
+
+
+@login_required
+def contact_request_new(request, slug):
+    """Write to another member organisation's primary contact (``members.services.contact_request_create``).
+
+    Context: ``organisation``, ``form``. Template: ``members/contact_request_form.html``.
+    """
+    roles = request_roles(request)
+    if not roles.is_member:
+        raise PermissionDenied(_("Contact requests are open to people of member organisations."))
+    organisation = get_object_or_404(directory_search(filters=DirectoryFilters()), slug=slug)
+    form = ContactRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.contact_request_create(
+                    sender=roles.person, organisation=organisation, message=form.cleaned_data["message"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 409 if getattr(error, "code", "") in ("pending", "rate_limit") else 400
+            else:
+                messages.success(
+                    request,
+                    _("Your request has been sent to %(name)s. You will hear from us by e-mail once they answer.")
+                    % {"name": organisation.name},
+                )
+                return redirect("members:partners")
+        else:
+            status = 400
+    return render(
+        request, "members/contact_request_form.html", {"organisation": organisation, "form": form}, status=status
+    )
+
+
+def contact_request_answer(request, token):
+    """The recipient's answer, from the link in their e-mail (no login): GET shows the request with two
+    buttons, POST ``answer`` = ``accept`` or ``decline`` answers it.
+
+    Context: ``contact_request``, ``answered``. Template: ``members/contact_request_answer.html``.
+    """
+    contact_request = (
+        ContactRequest.objects.select_related("sender", "sender_organisation", "recipient_organisation")
+        .filter(token=token)
+        .first()
+    )
+    if contact_request is None:
+        return render(request, "members/contact_request_answer.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        if answer not in ("accept", "decline"):
+            return render(
+                request, "members/contact_request_answer.html", {"contact_request": contact_request}, status=400
+            )
+        try:
+            contact_request = services.contact_request_answer(token=token, accept=answer == "accept")
+        except ValidationError as error:
+            _error_messages(request, error)
+            return render(
+                request, "members/contact_request_answer.html", {"contact_request": contact_request}, status=409
+            )
+        return render(
+            request, "members/contact_request_answer.html", {"contact_request": contact_request, "answered": True}
+        )
+    return render(request, "members/contact_request_answer.html", {"contact_request": contact_request})

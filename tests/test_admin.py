@@ -15,6 +15,7 @@ NO_ADD_PAGE = {
     "admin:messaging_outboundemail_add",
     "admin:members_joinrequest_add",
     "admin:members_colleagueinvitation_add",
+    "admin:members_contactrequest_add",
     "admin:messaging_invitation_add",
     "admin:messaging_eventinvitations_add",
     "admin:messaging_subscriber_add",

@@ -50,9 +50,9 @@ def test_partners_are_ranked_and_from_other_associations(world):
 
 def test_directory_filters(world):
     names = lambda f: [o.name for o in directory_search(filters=f)]  # noqa: E731
-    assert names(DirectoryFilters(cluster=world["nlmd"])) == ["Cargo AG", "Fern GmbH"]
+    assert names(DirectoryFilters(cluster="nlmd")) == ["Cargo AG", "Fern GmbH"]
     assert names(DirectoryFilters(city="leipzig")) == ["Bytes GmbH"]
-    assert names(DirectoryFilters(topic=world["x"])) == ["Bytes GmbH", "Dieselwerk", "Embedded KG", "Mein Werk"]
+    assert names(DirectoryFilters(topic=world["x"].slug)) == ["Bytes GmbH", "Dieselwerk", "Embedded KG", "Mein Werk"]
 
 
 def test_directory_full_text_search_uses_postgres(world):

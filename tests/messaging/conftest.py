@@ -61,3 +61,9 @@ def start_worker(transactional_db, sink):
     yield start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(settings):
+    """These tests read the English wording of pages and messages; German is covered by the i18n tests."""
+    settings.LANGUAGE_CODE = "en"
