@@ -179,9 +179,9 @@ def _promote(*, event: Event) -> list[Registration]:
 
 
 @transaction.atomic
-def registration_cancel(*, registration: Registration, cancelled_by: User | None) -> Registration:
+def registration_cancel(*, registration: Registration, cancelled_by: User | None, notify: bool = True) -> Registration:
     """Cancel a registration before the event starts; a freed seat goes to the first on the waiting list,
-    who is told by e-mail."""
+    who is told by e-mail. ``notify=False``: no confirmation to the person (their account is being deleted)."""
     event = _event_for_update(event_id=registration.event_id)
     registration = (
         Registration.objects.select_for_update(of=("self",)).select_related("person__user").get(pk=registration.pk)
@@ -201,7 +201,8 @@ def registration_cancel(*, registration: Registration, cancelled_by: User | None
     registration.status_changed_at = timezone.now()
     registration.save(update_fields=["status", "status_changed_at"])
     registration.event = event
-    _email(registration=registration, kind="cancelled")
+    if notify:
+        _email(registration=registration, kind="cancelled")
     if held_seat:
         _promote(event=event)
     return registration

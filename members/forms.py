@@ -87,3 +87,14 @@ class ContactRequestForm(forms.Form):
             "if they accept."
         ),
     )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password, to confirm"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my login and my personal data are deleted and cannot be restored."),
+    )

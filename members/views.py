@@ -1,21 +1,23 @@
 """Member pages: the members' home, joining an organisation, answering join requests, colleagues, calendar."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from events.selectors import registrations_of
 
 from . import selectors, services
 from .directory import DirectoryFilters, directory_search, partners_for
 from .forms import (
+    AccountDeleteForm,
     ColleagueInviteForm,
     ContactRequestForm,
     DirectoryFilterForm,
@@ -25,6 +27,8 @@ from .forms import (
     RejectForm,
 )
 from .models import ContactRequest, JoinRequest, Membership, Organisation
+from .privacy import account_delete as account_delete_service
+from .privacy import personal_data_export
 from .selectors import request_roles
 
 
@@ -430,3 +434,42 @@ def contact_request_answer(request, token):
             request, "members/contact_request_answer.html", {"contact_request": contact_request, "answered": True}
         )
     return render(request, "members/contact_request_answer.html", {"contact_request": contact_request})
+
+
+# --- Privacy -------------------------------------------------------------------------------------
+
+
+@login_required
+def privacy(request):
+    """The user's data rights: download everything held about them, delete the account.
+
+    Context: ``form`` (``AccountDeleteForm``). Template: ``members/privacy.html``.
+    """
+    return render(request, "members/privacy.html", {"form": AccountDeleteForm()})
+
+
+@login_required
+@require_GET
+def data_export(request):
+    """All data held about the user as a JSON download (``members.privacy.personal_data_export``)."""
+    data = personal_data_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-data-cluster-cooperation.json"'
+    return response
+
+
+@login_required
+@require_POST
+def account_delete(request):
+    """Delete the login after the password was confirmed; then log out and go home."""
+    form = AccountDeleteForm(request.POST)
+    if form.is_valid():
+        try:
+            account_delete_service(user=request.user, password=form.cleaned_data["password"])
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            logout(request)
+            messages.success(request, _("Your account has been deleted. Thank you for having been with us."))
+            return redirect("clusters:home")
+    return render(request, "members/privacy.html", {"form": form}, status=400)
