@@ -102,3 +102,18 @@ def test_site_pages_render_sanitised_markdown(client, facts):
     for key in ("imprint", "accessibility"):
         assert client.get(reverse("clusters:page", args=[key])).status_code == 200
     assert client.get(reverse("clusters:page", args=["nope"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/events/", "/associations/nlmd/", "/agreement/kooperation-2019/", "/projects/", "/newsletter/"]
+)
+def test_no_third_party_requests_and_only_necessary_cookies(client, facts, url):
+    """Nothing is loaded from elsewhere (scripts, styles, images, fonts, frames); a visitor gets no cookie
+    beyond the CSRF token of a form – nothing that would need a consent banner."""
+    import re
+
+    response = client.get(url)
+    html = response.content.decode()
+    sources = re.findall(r'<(?:script|img|iframe|source|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    assert set(response.cookies) <= {"csrftoken"}
