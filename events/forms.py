@@ -1,5 +1,7 @@
 """Forms of the event pages: the list filters and registering a colleague."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +35,18 @@ class EventFilterForm(forms.Form):
         self.fields["association"].choices = [("", _("All associations")), *options["clusters"]]
         self.fields["city"].choices = [("", _("All cities")), *((c, c) for c in options["cities"])]
         self.fields["goal"].choices = [("", _("All goals")), *options["goals"]]
+
+    def _clean_day(self, name):
+        day = self.cleaned_data.get(name)
+        if day and not (dt.date(1990, 1, 1) <= day <= dt.date(2199, 12, 31)):
+            raise ValidationError(_("Please choose a date between 1990 and 2199."), code="date_out_of_range")
+        return day
+
+    def clean_date_from(self):
+        return self._clean_day("date_from")
+
+    def clean_date_to(self):
+        return self._clean_day("date_to")
 
     def clean(self):
         cleaned = super().clean()

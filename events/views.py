@@ -280,7 +280,7 @@ def check_in(request, slug):
         event = selectors.event_for_staff(slug=slug, roles=request_roles(request))
     except Event.DoesNotExist:
         raise Http404 from None
-    q = request.GET.get("q", "")[:100].strip()
+    q = request.GET.get("q", "")[:100].replace("\x00", "").strip()  # NUL cannot be in a name (nor in SQL)
     registrations = list(selectors.attendees(event=event, q=q))
     counts = Registration.objects.filter(event=event).aggregate(
         attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
