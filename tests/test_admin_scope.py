@@ -4,21 +4,13 @@ autocomplete, actions and forms. Joint items belong to every organiser; superuse
 import pytest
 from django.urls import reverse
 
-from clusters.seed import staff_group_ensure
 from events.models import Event, Registration
 from members.models import Membership, Organisation, Person
 from projects.models import Project
 from tests.events.factories import EventFactory
-from tests.members.factories import OrganisationFactory, PersonFactory, UserFactory
+from tests.members.factories import OrganisationFactory, PersonFactory, staff_of
 
 pytestmark = pytest.mark.django_db
-
-
-def staff_of(cluster, email):
-    user = UserFactory(email=email, is_staff=True)
-    user.groups.add(staff_group_ensure())
-    cluster.staff.add(user)
-    return user
 
 
 @pytest.fixture

@@ -8,21 +8,13 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from clusters.seed import staff_group_ensure
 from events.models import Registration
 from events.services import registration_check_in
 from members.models import Membership
 from tests.events.factories import EventFactory
-from tests.members.factories import PersonFactory, UserFactory
+from tests.members.factories import PersonFactory, staff_of
 
 pytestmark = pytest.mark.django_db
-
-
-def staff_of(cluster, email):
-    user = UserFactory(email=email, is_staff=True)
-    user.groups.add(staff_group_ensure())
-    cluster.staff.add(user)
-    return user
 
 
 @pytest.fixture

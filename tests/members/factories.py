@@ -57,3 +57,23 @@ def verified(user):
 
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     return user
+
+
+def member_organisation(*clusters, offers=(), seeks=(), **fields) -> Organisation:
+    """An organisation that is an active member of ``clusters``, offering and seeking ``offers``/``seeks``."""
+    organisation = OrganisationFactory(**fields)
+    for cluster in clusters:
+        Membership.objects.create(organisation=organisation, cluster=cluster)
+    organisation.offers.set(offers)
+    organisation.seeks.set(seeks)
+    return organisation
+
+
+def staff_of(cluster, email, **fields):
+    """A staff login of ``cluster`` with the staff group's permissions."""
+    from clusters.seed import staff_group_ensure
+
+    user = UserFactory(email=email, is_staff=True, **fields)
+    user.groups.add(staff_group_ensure())
+    cluster.staff.add(user)
+    return user

@@ -4,8 +4,7 @@ import pytest
 
 from clusters.models import Topic
 from members.directory import DirectoryFilters, directory_search, partners_for
-from members.models import Membership
-from tests.members.factories import OrganisationFactory
+from tests.members.factories import member_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -15,12 +14,7 @@ def topic(name):
 
 
 def org(name, clusters, offers=(), seeks=(), city="Dresden", **fields):
-    organisation = OrganisationFactory(name=name, city=city, **fields)
-    for cluster in clusters:
-        Membership.objects.create(organisation=organisation, cluster=cluster)
-    organisation.offers.set(offers)
-    organisation.seeks.set(seeks)
-    return organisation
+    return member_organisation(*clusters, offers=offers, seeks=seeks, name=name, city=city, **fields)
 
 
 @pytest.fixture

@@ -6,19 +6,15 @@ import pytest
 from django.urls import reverse
 
 from clusters.models import Topic
-from members.models import ContactRequest, Membership
+from members.models import ContactRequest
 from messaging.models import OutboundEmail
-from tests.members.factories import OrganisationFactory, UserFactory, member_person
+from tests.members.factories import UserFactory, member_organisation, member_person
 
 pytestmark = pytest.mark.django_db
 
 
 def org(name, cluster, offers=(), seeks=()):
-    organisation = OrganisationFactory(name=name)
-    Membership.objects.create(organisation=organisation, cluster=cluster)
-    organisation.offers.set(offers)
-    organisation.seeks.set(seeks)
-    return organisation
+    return member_organisation(cluster, offers=offers, seeks=seeks, name=name)
 
 
 @pytest.fixture
