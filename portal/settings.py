@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.portal_user",
+                "clusters.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -109,6 +110,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits need a real cache shared by all processes: Redis in production (CACHE_URL),
 # a local-memory cache on the embedded default.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+# Read pages are cached until the content changes, at most this many seconds (clusters.pagecache; 0 = off).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # --- Authentication (django-allauth) ------------------------------------------------------------
 # https://docs.allauth.org/en/latest/account/configuration.html
@@ -240,6 +243,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # https://docs.djangoproject.com/en/5.2/topics/security/ and `manage.py check --deploy`
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
+# Sessions are read from the cache (written through to the database): no query per request for them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
