@@ -1,6 +1,6 @@
 """Page-shaped reads for the public pages: home, associations, the agreement."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from events.selectors import events_visible, events_with_cards
@@ -54,12 +54,11 @@ def cluster_detail(*, slug: str, roles: PortalRoles) -> dict:
         .select_related("lead_cluster")
         .order_by("-starts_on", "title")
     )
-    return {
-        "cluster": cluster,
-        "upcoming_events": list(events_with_cards(joint.upcoming(now)).order_by("starts_at")[:10]),
-        "past_events": list(events_with_cards(joint.past(now)).order_by("-starts_at")[:10]),
-        "projects": list(projects[:20]),
-    }
+    # Both lists' organisers in one query.
+    upcoming = list(events_with_cards(joint.upcoming(now)).prefetch_related(None).order_by("starts_at")[:10])
+    past = list(events_with_cards(joint.past(now)).prefetch_related(None).order_by("-starts_at")[:10])
+    prefetch_related_objects(upcoming + past, Prefetch("organisers", queryset=Cluster.objects.order_by("short_name")))
+    return {"cluster": cluster, "upcoming_events": upcoming, "past_events": past, "projects": list(projects[:20])}
 
 
 def agreement_detail(*, slug: str, roles: PortalRoles) -> CooperationAgreement:
