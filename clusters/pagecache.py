@@ -1,9 +1,10 @@
 """The page cache: a read page is rendered once per visitor kind and kept until the portal's content changes.
 
-``page_cached`` keeps the HTML of a successful GET under a key of the *content version*, the language, the
-host, the full path and who asks – one key for every anonymous visitor, one per login (its id, address and
-staff flags; the login's roles all live in content models, see below). Everything personal on a page is thus
-only ever served to the same login.
+``page_cached`` keeps the HTML of a successful GET under a key of the language, the host, the full path and
+who asks – one key for every anonymous visitor, one per login (its id, address and staff flags; the login's
+roles all live in content models, see below) – together with the *content version* it was rendered from; it
+is served only while that is still the current version (both are read in one round trip to the cache).
+Everything personal on a page is thus only ever served to the same login.
 
 The content version is a number in the cache that every save or delete of a content model raises
 (``content_changed``, connected in ``clusters.apps`` for every model of clusters, members – except the login
@@ -35,6 +36,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:content-version"
+# A request waits at most this long for another one rendering the same page.
+RENDER_WAIT_SECONDS = 5
 
 
 def _placeholder() -> str:
@@ -74,16 +77,7 @@ def page_key(request) -> str:
     who = "-"
     if user.is_authenticated:
         who = f"{user.pk}:{user.email}:{int(user.is_active)}{int(user.is_staff)}{int(user.is_superuser)}"
-    raw = "|".join(
-        [
-            str(content_version()),
-            get_language() or "",
-            request.scheme,
-            request.get_host(),
-            request.get_full_path(),
-            who,
-        ]
-    )
+    raw = "|".join([get_language() or "", request.scheme, request.get_host(), request.get_full_path(), who])
     return "pagecache:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -96,9 +90,28 @@ def _cacheable(response) -> bool:
     )
 
 
+def _lookup(key: str) -> tuple[int, bytes | None]:
+    """The current content version and the page stored under ``key`` for it (None: none or stale), in one
+    round trip to the cache."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        return content_version(), None
+    entry = found.get(key)
+    return version, entry[1] if entry is not None and entry[0] == version else None
+
+
+def _served(request, html: bytes) -> HttpResponse:
+    return HttpResponse(html.replace(str(CSRF_PLACEHOLDER).encode(), get_token(request).encode()))
+
+
 def page_cached(view):
     """Serve the view's page from the page cache (see the module's description); put it inside
-    ``login_required`` and the method decorators, which must still run on every request."""
+    ``login_required`` and the method decorators, which must still run on every request.
+
+    While one request renders a page that is not in the cache, others asking for the same page wait for it
+    (up to ``RENDER_WAIT_SECONDS``) instead of rendering it too.
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -106,19 +119,35 @@ def page_cached(view):
         if timeout <= 0 or request.method not in ("GET", "HEAD") or len(get_messages(request)):
             return view(request, *args, **kwargs)
         key = page_key(request)
-        html = cache.get(key)
-        if html is None:
-            request.page_cache_rendering = True
+        version, html = _lookup(key)
+        if html is not None:
+            return _served(request, html)
+        rendering = f"{key}:rendering:{version}"
+        owner = cache.add(rendering, 1, timeout=RENDER_WAIT_SECONDS)
+        if not owner:
+            deadline = time.monotonic() + RENDER_WAIT_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(0.01)
+                current, html = _lookup(key)
+                if html is not None:
+                    return _served(request, html)
+                if current != version or cache.get(rendering) is None:
+                    break  # the content changed meanwhile, or the other request gave up: render it here
+        request.page_cache_rendering = True
+        try:
             response = view(request, *args, **kwargs)
+        finally:
             request.page_cache_rendering = False
-            if not _cacheable(response):
-                placeholder = str(CSRF_PLACEHOLDER).encode()
-                if not response.streaming and placeholder in response.content:  # e.g. a 400 page with a form
-                    response.content = response.content.replace(placeholder, get_token(request).encode())
-                return response
-            html = response.content.decode(response.charset)
-            cache.set(key, html, timeout)
-        return HttpResponse(html.replace(str(CSRF_PLACEHOLDER), get_token(request)))
+            if owner:
+                cache.delete(rendering)
+        if not _cacheable(response):
+            placeholder = str(CSRF_PLACEHOLDER).encode()
+            if not response.streaming and placeholder in response.content:  # e.g. a 400 page with a form
+                response.content = response.content.replace(placeholder, get_token(request).encode())
+            return response
+        # Stored under the version read before rendering: if the content changed meanwhile, never served.
+        cache.set(key, (version, response.content), timeout)
+        return _served(request, response.content)
 
     return wrapper
 
