@@ -100,6 +100,10 @@ TEMPLATES = [
 # Default: a SQLite file in the project (the embedded start). Production and CI: PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: it starts for any query whose estimated cost passes jit_above_cost and, for the
+    # portal's queries, costs more than it saves (the board dashboard: 110 ms with it, 94 ms without).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when the server and a task write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
