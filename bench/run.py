@@ -39,7 +39,7 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def bench_env(port: int) -> dict:
+def bench_env(port: int, *, page_cache: bool = True) -> dict:
     """Production settings (DEBUG off, manifest static files served by WhiteNoise), plain HTTP on loopback.
 
     A broker is configured as in production, so a registration only publishes its e-mail task after commit;
@@ -62,6 +62,7 @@ def bench_env(port: int) -> dict:
         "CACHE_URL": REDIS_URL,
         "LOG_LEVEL": "WARNING",
         "SITE_URL": f"http://127.0.0.1:{port}",
+        **({} if page_cache else {"PAGE_CACHE_SECONDS": "0"}),
     }
 
 
@@ -225,13 +226,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", help="benchmark only the pages whose name contains this (and the bare view)")
+    parser.add_argument(
+        "--no-page-cache", action="store_true", help="every request renders its page (PAGE_CACHE_SECONDS=0)"
+    )
     parser.add_argument("--skip-burst", action="store_true")
     parser.add_argument("--skip-newsletter", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
 
-    env = bench_env(args.port)
+    env = bench_env(args.port, page_cache=not args.no_page_cache)
     log(f"recreating the benchmark database {urlsplit(DATABASE_URL).path.lstrip('/')} and seeding the volume …")
     recreate_database()
     redis_reset()
@@ -303,7 +307,8 @@ def report(results: dict, burst: dict | None, newsletter: str | None, info: dict
     print()
     print(
         f"Portal benchmark – {args.rounds} rounds × {args.duration}s per page, {args.connections} concurrent "
-        f"clients, gunicorn {args.workers} sync workers; medians over the rounds"
+        f"clients, gunicorn {args.workers} sync workers, page cache {'off' if args.no_page_cache else 'on'}; "
+        "medians over the rounds"
     )
     print(f"| {'page':<30} | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} | {'errors':>6} | {'× bare':>6} |")
     print(f"|{'-' * 32}|{'-' * 8}:|{'-' * 7}:|{'-' * 7}:|{'-' * 7}:|{'-' * 7}:|")
