@@ -114,6 +114,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits need a real cache shared by all processes: Redis in production (CACHE_URL),
 # a local-memory cache on the embedded default.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.cache.RedisCache"  # reuses its Redis client (see portal/cache.py)
 # Read pages are cached until the content changes, at most this many seconds (clusters.pagecache; 0 = off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
