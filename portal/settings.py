@@ -122,9 +122,10 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 # --- Authentication (django-allauth) ------------------------------------------------------------
 # https://docs.allauth.org/en/latest/account/configuration.html
 AUTH_USER_MODEL = "members.User"
+# Django's and allauth's backends, reading a session's login from a cached copy (members/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.backends.ModelBackend",
+    "members.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
