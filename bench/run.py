@@ -1,11 +1,14 @@
 """The portal benchmark: realistic volume on PostgreSQL, gunicorn with production settings, load from wrk.
 
-    make bench                        # or: .venv/bin/python bench/run.py [--duration 10] [--rounds 3]
+    make bench      # or: .venv/bin/python bench/run.py [--rounds 3] [--duration 10] [--no-page-cache] ...
 
-Prints, for each page and for a bare Django view served by the same process through the same
-middleware: requests/s, p50, p99, errors and the ratio to the bare view in the same round (medians
-over the rounds); then a sign-up burst of 200 members for 50 seats; then the newsletter figure
-(bench/newsletter.py) if present; and the machine it ran on. Not a test: it prints figures.
+Seeds its own database (bench/volume.py), serves the portal with gunicorn (DEBUG off, static files from
+WhiteNoise, Redis cache and broker as in production) and drives wrk from a second process against the pages
+of bench/pages.py and a bare Django view served by the same process through the same middleware, the bare
+view right before each page. Prints for each: requests/s, p50, p99, errors and the ratio to the bare view
+(medians over the rounds); then a sign-up burst of 200 members for 50 seats; then the newsletter figure
+(bench/newsletter.py); and the machine it ran on. Not a test: it prints figures (and keeps them as JSON in
+bench/results/).
 """
 
 import argparse
@@ -267,14 +270,21 @@ def main() -> None:
         for _name, path, session in targets:
             check_page(base + path, prepared[session] if session else None)
         results = {name: [] for name, _path, _session in targets}
+        ratios = {name: [] for name, _path, _session in targets}
+        bare_name, bare_path, _none = targets[0]
         for round_number in range(args.rounds):
             log(f"round {round_number + 1}/{args.rounds}")
-            for name, path, session in targets:
+            for name, path, session in targets[1:]:
+                # The bare view right before each page: the ratio compares two runs ten seconds apart, so
+                # that load from elsewhere on the machine changes both rather than one.
+                bare = wrk(base + bare_path, duration=args.duration, connections=args.connections, cookie=None)
                 cookie = prepared[session] if session else None
                 wrk(base + path, duration=2, connections=args.connections, cookie=cookie)  # warm-up
-                results[name].append(
-                    wrk(base + path, duration=args.duration, connections=args.connections, cookie=cookie)
-                )
+                run = wrk(base + path, duration=args.duration, connections=args.connections, cookie=cookie)
+                results[bare_name].append(bare)
+                results[name].append(run)
+                ratios[name].append(run["rps"] / bare["rps"])
+                ratios[bare_name].append(1.0)
         if not args.skip_burst:
             log("sign-up burst …")
             burst = run_burst(base, prepared)
@@ -299,34 +309,39 @@ def main() -> None:
         newsletter = run.stdout
         if run.returncode:
             newsletter += f"\nnewsletter benchmark FAILED (exit {run.returncode}):\n{run.stderr[-2000:]}"
-    report(results, burst, newsletter, info, args)
+    report(results, ratios, burst, newsletter, info, args)
 
 
-def report(results: dict, burst: dict | None, newsletter: str | None, info: dict, args) -> None:
-    bare = results["bare view"]
+def report(results: dict, ratios: dict, burst: dict | None, newsletter: str | None, info: dict, args) -> None:
     print()
     print(
         f"Portal benchmark – {args.rounds} rounds × {args.duration}s per page, {args.connections} concurrent "
         f"clients, gunicorn {args.workers} sync workers, page cache {'off' if args.no_page_cache else 'on'}; "
-        "medians over the rounds"
+        "medians over the rounds; × bare: the page against the bare view measured right before it"
     )
     print(f"| {'page':<30} | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} | {'errors':>6} | {'× bare':>6} |")
     print(f"|{'-' * 32}|{'-' * 8}:|{'-' * 7}:|{'-' * 7}:|{'-' * 7}:|{'-' * 7}:|")
     table = {}
     for name, runs in results.items():
-        ratios = [run["rps"] / bare_run["rps"] for run, bare_run in zip(runs, bare, strict=True)]
         row = {
             "rps": statistics.median(r["rps"] for r in runs),
             "p50": statistics.median(r["p50"] for r in runs),
             "p99": statistics.median(r["p99"] for r in runs),
             "errors": sum(r["errors"] for r in runs),
-            "ratio": statistics.median(ratios),
+            "ratio": statistics.median(ratios[name]),
             "rounds": runs,
         }
         table[name] = row
         print(
             f"| {name:<30} | {row['rps']:>7.0f} | {row['p50']:>6.1f} | {row['p99']:>6.1f} | {row['errors']:>6} "
             f"| {row['ratio']:>6.2f} |"
+        )
+    bare_rps = [run["rps"] for run in results["bare view"]]
+    disturbed = [i for i, rps in enumerate(bare_rps) if rps < 0.75 * statistics.median(bare_rps)]
+    if disturbed:
+        print(
+            f"Warning: {len(disturbed)} of {len(bare_rps)} runs of the bare view were more than 25 % below their "
+            "median – something else ran on the machine; run again for clean figures."
         )
     missed = [n for n, r in table.items() if n != "bare view" and (r["ratio"] < 0.5 or r["p99"] >= 100 or r["errors"])]
     print()
