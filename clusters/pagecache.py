@@ -1,10 +1,10 @@
 """The page cache: a read page is rendered once per visitor kind and kept until the portal's content changes.
 
 ``page_cached`` keeps the HTML of a successful GET under a key of the language, the host, the full path and
-who asks – one key for every anonymous visitor, one per login (its id, address and staff flags; the login's
-roles all live in content models, see below) – together with the *content version* it was rendered from; it
-is served only while that is still the current version (both are read in one round trip to the cache).
-Everything personal on a page is thus only ever served to the same login.
+who asks – one key for every anonymous visitor, one per login and state of its row (address, language,
+staff flags …; the login's roles all live in content models, see below) – together with the *content
+version* it was rendered from; it is served only while that is still the current version (both are read in
+one round trip to the cache). Everything personal on a page is thus only ever served to the same login.
 
 The content version is a number in the cache that every save or delete of a content model raises
 (``content_changed``, connected in ``clusters.apps`` for every model of clusters, members – except the login
@@ -75,17 +75,19 @@ def content_changed(**kwargs) -> None:
 def page_key(request) -> str:
     user = request.user
     who = "-"
-    if user.is_authenticated:
-        who = f"{user.pk}:{user.email}:{int(user.is_active)}{int(user.is_staff)}{int(user.is_superuser)}"
+    if user.is_authenticated:  # the whole row: a page may show any of it (address, language, names …)
+        who = repr([getattr(user, field.attname) for field in user._meta.concrete_fields])
     raw = "|".join([get_language() or "", request.scheme, request.get_host(), request.get_full_path(), who])
     return "pagecache:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _cacheable(response) -> bool:
+    """A plain page: the view set no cookie and no header of its own (those would be lost)."""
     return (
         response.status_code == 200
         and not response.streaming
         and response.get("Content-Type", "").startswith("text/html")
+        and set(response.headers) == {"Content-Type"}
         and not response.cookies
     )
 

@@ -221,3 +221,14 @@ def test_a_page_rendered_inside_the_window_before_the_commit_is_never_served(tra
         thread.start()
         thread.join(10)
     assert "Nachher" in Client().get(url).content.decode()
+
+
+def test_a_change_of_the_login_itself_shows_at_once(client, facts):
+    """The login is no content model: its row is part of the key of its pages."""
+    person = member_person(clusters=[facts["clusters"]["acod"]], language="de")
+    client.force_login(person.user)
+    selected = re.compile(r'<option value="(\w+)" selected>')
+    assert selected.findall(client.get(reverse("members:home")).content.decode()) == ["de"]
+    response = client.post(reverse("members:language"), {"language": "en"}, follow=True)
+    assert "Saved." in response.content.decode()  # with a message: rendered, not from the cache
+    assert selected.findall(client.get(reverse("members:home")).content.decode()) == ["en"]
