@@ -27,3 +27,6 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def validate_key(self, key):
+        """Redis takes any key; the base class checks each character against memcached's limits."""

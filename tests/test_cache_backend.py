@@ -28,3 +28,11 @@ def test_one_client_serves_every_operation(redis_cache):
     redis_cache.delete("a")
     assert redis_cache.get("a") is None
     assert redis_cache._cache.get_client() is client
+
+
+def test_keys_memcached_would_refuse_are_fine_for_redis(redis_cache, recwarn):
+    key = "a" * 300 + " mit Leerzeichen"
+    redis_cache.set(key, 1, 30)
+    assert redis_cache.get(key) == 1
+    redis_cache.delete(key)
+    assert not [w for w in recwarn if "memcached" in str(w.message).lower()]
