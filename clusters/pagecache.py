@@ -138,6 +138,8 @@ def page_cached(view):
         request.page_cache_rendering = True
         try:
             response = view(request, *args, **kwargs)
+            if getattr(response, "is_rendered", True) is False:  # a TemplateResponse: render it now
+                response.render()
         finally:
             request.page_cache_rendering = False
             if owner:
