@@ -217,7 +217,7 @@ def machine() -> dict:
         "gunicorn": gunicorn.__version__,
         "postgresql": f"{postgres // 10000}.{postgres % 10000}",
         "redis": redis.Redis.from_url(REDIS_URL).info()["redis_version"],
-        "wrk": first_line(["wrk", "--version"]).split(" [")[0],
+        "wrk": first_line(["wrk", "--version"]).split(" [")[0].removeprefix("wrk "),
     }
 
 
