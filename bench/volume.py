@@ -85,7 +85,7 @@ def seed_volume(volume: dict = VOLUME) -> dict:
                 starts_at=starts,
                 ends_at=starts + dt.timedelta(hours=4),
                 city=rng.choice(CITIES),
-                capacity=150,
+                capacity=rng.choice([60, 100, 150]),  # some full, with a waiting list
                 audience=rng.choice(list(Event.Audience.values)),
                 registration_opens_at=starts - dt.timedelta(days=120),
                 registration_closes_at=starts - dt.timedelta(hours=1),
@@ -133,12 +133,20 @@ def seed_volume(volume: dict = VOLUME) -> dict:
         )
         for i in range(volume["projects"])
     )
+    ProjectClusters, ProjectGoals = Project.clusters.through, Project.goals.through
+    ProjectClusters.objects.bulk_create(
+        ProjectClusters(project_id=p.pk, cluster_id=c.pk)
+        for i, p in enumerate(projects)
+        for c in clusters
+        if c.pk != p.lead_cluster_id and i % 2 == 0  # half of them joint
+    )
+    ProjectGoals.objects.bulk_create(ProjectGoals(project_id=p.pk, goal_id=rng.choice(goals).pk) for p in projects)
     Milestone.objects.bulk_create(
         Milestone(project=p, title=f"Meilenstein {m}", due_on=today + dt.timedelta(days=30 * m))
         for p in projects
         for m in range(3)
     )
-    subscribers = seed_subscribers(volume["subscribers"], clusters)
+    subscribers = seed_subscribers(volume["subscribers"], clusters, rng)
 
     burst_event = Event.objects.create(
         title="Sign-up burst",
@@ -149,8 +157,12 @@ def seed_volume(volume: dict = VOLUME) -> dict:
         city="Leipzig",
         capacity=50,
         audience=Event.Audience.ALL_MEMBERS,
+        registration_opens_at=timezone.now() - dt.timedelta(days=1),
+        registration_closes_at=timezone.now() + dt.timedelta(days=29),
+        description="Zweihundert Mitglieder melden sich gleichzeitig für fünfzig Plätze an.",
     )
     burst_event.organisers.set(clusters[:2])
+    burst_event_check(event=burst_event, users=users)
     return {
         "organisations": len(organisations),
         "people": len(people),
@@ -162,18 +174,68 @@ def seed_volume(volume: dict = VOLUME) -> dict:
     }
 
 
-def seed_subscribers(count: int, clusters) -> int:
-    """Newsletter subscribers, once the messaging app has them (confirmed double opt-in)."""
-    try:
-        from messaging.models import Subscription
-    except ImportError:
-        return 0
-    rows = [Subscription(email=f"subscriber{i:05d}@bench.example") for i in range(count)]
-    for row in rows:
-        if hasattr(row, "confirm_for_bench"):
-            row.confirm_for_bench()
-    Subscription.objects.bulk_create(rows, batch_size=5000)
-    return count
+def burst_event_check(*, event, users) -> None:
+    """Every burst member may register for the burst event: the event is open, and the audience rule
+    (events.selectors.events_visible, as the registration service applies it) lets each of them see it."""
+    from events.selectors import events_visible
+    from members.selectors import roles_for_person
+
+    assert event.is_open_for_registration(), "the burst event's registration window is not open"
+    for user in users:
+        person = user.person
+        assert person.organisation_id, f"{user.email} belongs to no organisation"
+        visible = events_visible(roles=roles_for_person(person=person)).filter(pk=event.pk).exists()
+        assert visible, f"{user.email} may not register for {event.slug}"
+
+
+def seed_subscribers(count: int, clusters, rng: random.Random) -> int:
+    """Confirmed newsletter subscribers (double opt-in done), each with the consent records the sign-up
+    and the confirmation link leave behind (messaging.services.newsletters), news from one to three
+    associations."""
+    from messaging.consent import CONSENT_TEXT_VERSION, LIST_NAME
+    from messaging.models import ConsentRecord, Subscriber
+
+    now = timezone.now()
+    subscribers = Subscriber.objects.bulk_create(
+        (
+            Subscriber(
+                email=f"subscriber{i:05d}@bench.example",
+                language="de" if i % 4 else "en",
+                status=Subscriber.Status.ACTIVE,
+                created_at=now - dt.timedelta(days=1 + i % 700, minutes=5),
+                confirmed_at=now - dt.timedelta(days=1 + i % 700),
+            )
+            for i in range(count)
+        ),
+        batch_size=5000,
+    )
+    Chosen = Subscriber.clusters.through
+    chosen, consents = [], []
+    for subscriber in subscribers:
+        picked = rng.sample(clusters, rng.choice([1, 1, 2, 3]))
+        chosen.extend(Chosen(subscriber_id=subscriber.pk, cluster_id=c.pk) for c in picked)
+        scope = {"clusters": [{"id": c.pk, "name": c.short_name} for c in picked], "topics": []}
+        for action, at, via in (
+            (ConsentRecord.Action.REQUESTED, subscriber.created_at, "web form"),
+            (ConsentRecord.Action.CONFIRMED, subscriber.confirmed_at, "confirmation link"),
+        ):
+            consents.append(
+                ConsentRecord(
+                    subscriber=subscriber,
+                    action=action,
+                    at=at,
+                    ip_address="192.0.2.10",
+                    user_agent="Mozilla/5.0 (bench)",
+                    list_name=LIST_NAME,
+                    consent_text_version=CONSENT_TEXT_VERSION,
+                    language=subscriber.language,
+                    scope=scope,
+                    via=via,
+                )
+            )
+    Chosen.objects.bulk_create(chosen, batch_size=5000)
+    ConsentRecord.objects.bulk_create(consents, batch_size=5000)
+    return len(subscribers)
 
 
 CITIES = ["Leipzig", "Halle (Saale)", "Dresden", "Chemnitz", "Zwickau", "Magdeburg", "Erfurt", "Jena"]

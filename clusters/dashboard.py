@@ -164,10 +164,16 @@ def registrations_section(period: Period, clusters: list[Cluster]) -> tuple[Sect
 
 
 def reach_section(period: Period, clusters: list[Cluster]) -> tuple[Section, dict]:
-    """Cross-cluster reach: attendees whose organisation was not a member of any organiser that day."""
+    """Cross-cluster reach: attendees whose organisation was not a member of any organiser that day.
+
+    Two membership tests per attendee, each evaluated once in the database (two queries, whatever the
+    data); the attendees are then counted per organiser here – counting them in SQL per organiser repeats
+    both tests for every organiser and every figure, three times the work.
+    """
     member_on_day = Q(since__lte=OuterRef("event_day")) & (Q(until__isnull=True) | Q(until__gte=OuterRef("event_day")))
+    events = events_in(period).values("pk")
     attendees = (
-        Registration.objects.filter(event__in=events_in(period).values("pk"), status=Registration.Status.ATTENDED)
+        Registration.objects.filter(event__in=events, status=Registration.Status.ATTENDED)
         .annotate(event_day=TruncDate("event__starts_at"))
         .annotate(
             inside=Exists(
@@ -179,19 +185,26 @@ def reach_section(period: Period, clusters: list[Cluster]) -> tuple[Section, dic
                 Membership.objects.filter(member_on_day, organisation_id=OuterRef("organisation_id"))
             ),
         )
+        .values_list("event_id", "inside", "member_elsewhere")
+        .order_by()
     )
-    aggregates = {
-        "attendees": Count("pk", distinct=True),
-        "outside": Count("pk", filter=Q(inside=False), distinct=True),
-        "outside_members": Count("pk", filter=Q(inside=False, member_elsewhere=True), distinct=True),
-    }
-    totals = attendees.aggregate(**aggregates)
-    per_cluster = {
-        row["event__organisers"]: row for row in attendees.values("event__organisers").annotate(**aggregates)
-    }
+    organisers: dict[int, list[int]] = {}
+    for event_id, cluster_id in Organisers.objects.filter(event__in=events).values_list("event_id", "cluster_id"):
+        organisers.setdefault(event_id, []).append(cluster_id)
+    aggregates = ("attendees", "outside", "outside_members")
+    totals = dict.fromkeys(aggregates, 0)
+    per_cluster = {cluster.pk: dict.fromkeys(aggregates, 0) for cluster in clusters}
+    for event_id, inside, member_elsewhere in attendees:
+        counted = [totals, *(per_cluster[pk] for pk in organisers.get(event_id, ()) if pk in per_cluster)]
+        for row in counted:
+            row["attendees"] += 1
+            if not inside:
+                row["outside"] += 1
+                if member_elsewhere:
+                    row["outside_members"] += 1
     rows = []
     for cluster in clusters:
-        row = per_cluster.get(cluster.pk, dict.fromkeys(aggregates, 0))
+        row = per_cluster[cluster.pk]
         rows.append(
             [
                 cluster.short_name,

@@ -1,6 +1,6 @@
 """Page-shaped reads for the public pages: home, associations, the agreement."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from events.selectors import events_visible, events_with_cards
@@ -8,6 +8,7 @@ from members.selectors import PortalRoles
 from projects.selectors import projects_visible
 
 from .models import BoardPosition, Cluster, CooperationAgreement, Goal, Signatory
+from .queries import SubqueryCount
 
 
 def clusters_with_counts() -> QuerySet[Cluster]:
@@ -54,18 +55,26 @@ def cluster_detail(*, slug: str, roles: PortalRoles) -> dict:
         .select_related("lead_cluster")
         .order_by("-starts_on", "title")
     )
-    return {
-        "cluster": cluster,
-        "upcoming_events": list(events_with_cards(joint.upcoming(now)).order_by("starts_at")[:10]),
-        "past_events": list(events_with_cards(joint.past(now)).order_by("-starts_at")[:10]),
-        "projects": list(projects[:20]),
-    }
+    # Both lists' organisers in one query.
+    upcoming = list(events_with_cards(joint.upcoming(now)).prefetch_related(None).order_by("starts_at")[:10])
+    past = list(events_with_cards(joint.past(now)).prefetch_related(None).order_by("-starts_at")[:10])
+    prefetch_related_objects(upcoming + past, Prefetch("organisers", queryset=Cluster.objects.order_by("short_name")))
+    return {"cluster": cluster, "upcoming_events": upcoming, "past_events": past, "projects": list(projects[:20])}
+
+
+# Under each goal the agreement page lists this many of the latest events and projects (and counts all).
+GOAL_LIST_LENGTH = 10
 
 
 def agreement_detail(*, slug: str, roles: PortalRoles) -> CooperationAgreement:
-    """The agreement with parties, signatories and, under each goal, the events and projects serving it."""
-    events = events_with_cards(events_visible(roles=roles)).order_by("-starts_at")
-    projects = projects_visible(roles=roles).select_related("lead_cluster").order_by("-starts_on", "title")
+    """The agreement with parties, signatories and, under each goal, the latest events and projects serving
+    it (``latest_events``, ``latest_projects``; ``event_count`` and ``project_count`` count all of them)."""
+    events = events_visible(roles=roles).order_by("-starts_at", "-pk")
+    projects = projects_visible(roles=roles).order_by("-starts_on", "title", "pk")
+    goals = Goal.objects.order_by("number").annotate(
+        event_count=SubqueryCount(events.filter(goals=OuterRef("pk")).values("pk")),
+        project_count=SubqueryCount(projects.filter(goals=OuterRef("pk")).values("pk")),
+    )
     return CooperationAgreement.objects.prefetch_related(
         Prefetch("parties", queryset=Cluster.objects.order_by("short_name")),
         Prefetch(
@@ -74,8 +83,9 @@ def agreement_detail(*, slug: str, roles: PortalRoles) -> CooperationAgreement:
         ),
         Prefetch(
             "goals",
-            queryset=Goal.objects.order_by("number").prefetch_related(
-                Prefetch("events", queryset=events), Prefetch("projects", queryset=projects)
+            queryset=goals.prefetch_related(
+                Prefetch("events", queryset=events[:GOAL_LIST_LENGTH], to_attr="latest_events"),
+                Prefetch("projects", queryset=projects[:GOAL_LIST_LENGTH], to_attr="latest_projects"),
             ),
         ),
     ).get(slug=slug)

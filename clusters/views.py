@@ -14,6 +14,7 @@ from .exports import csv_response
 from .forms import PeriodForm
 from .markup import markdown_to_html
 from .models import Cluster, CooperationAgreement, SitePage
+from .pagecache import page_cached
 from .validators import content_type_for
 
 
@@ -22,6 +23,7 @@ def health(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+@page_cached
 def home(request):
     """Home page.
 
@@ -31,11 +33,13 @@ def home(request):
     return render(request, "clusters/home.html", selectors.home_data(roles=request_roles(request)))
 
 
+@page_cached
 def cluster_list(request):
     """The three associations. Context: ``clusters``. Template: ``clusters/cluster_list.html``."""
     return render(request, "clusters/cluster_list.html", {"clusters": selectors.clusters_with_counts()})
 
 
+@page_cached
 def cluster_detail(request, slug):
     """One association. Context: ``cluster``, ``upcoming_events``, ``past_events``, ``projects``.
 
@@ -48,6 +52,7 @@ def cluster_detail(request, slug):
     return render(request, "clusters/cluster_detail.html", data)
 
 
+@page_cached
 def agreement_detail(request, slug):
     """The agreement: parties, signatories, goals and what serves each goal.
 
@@ -60,6 +65,7 @@ def agreement_detail(request, slug):
     return render(request, "clusters/agreement_detail.html", {"agreement": agreement})
 
 
+@page_cached
 def site_page(request, key):
     """Imprint, privacy notice or accessibility statement as edited by staff.
 
@@ -95,6 +101,7 @@ def document_response(field_file) -> FileResponse:
 
 
 @login_required
+@page_cached
 def dashboard(request):
     """The board's cooperation dashboard for a period (board members and superusers only).
 

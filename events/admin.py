@@ -2,13 +2,14 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from clusters.admin_scope import OWN_CLUSTER_MESSAGE, ClusterScopedAdmin, ScopedInlineMixin, require_own_cluster
+from clusters.queries import SubqueryCount
 
 from . import services
 from .models import Event, Registration
@@ -79,15 +80,14 @@ class EventAdmin(ClusterScopedAdmin):
                 )
 
     def get_queryset(self, request):
+        # Correlated counts, not COUNT over organisers × registrations joins: that fan-out (and its GROUP BY)
+        # would reach the changelist's count, date and filter queries as well.
+        organisers = Event.organisers.through.objects.filter(event_id=OuterRef("pk")).values("pk")
+        seats = Registration.objects.holding_seat().filter(event_id=OuterRef("pk")).values("pk")
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                _organiser_count=Count("organisers", distinct=True),
-                _taken=Count(
-                    "registrations", filter=Q(registrations__status__in=Registration.SEAT_STATUSES), distinct=True
-                ),
-            )
+            .annotate(_organiser_count=SubqueryCount(organisers), _taken=SubqueryCount(seats))
             .prefetch_related("organisers")
             .order_by("-starts_at")
         )
@@ -140,6 +140,8 @@ class RegistrationAdmin(ClusterScopedAdmin):
     autocomplete_fields = ["event", "person", "organisation"]
     list_select_related = ["person", "organisation", "event"]
     date_hierarchy = "created_at"
+    # Newest first, along the index on created_at (the model's order, by the event's date, sorts every row).
+    ordering = ["-created_at", "-id"]
     readonly_fields = ["registered_by", "checked_in_by", "status_changed_at"]
     actions = ["cancel"]
 

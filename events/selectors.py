@@ -171,20 +171,35 @@ def colleagues_for_event(*, event: Event, person: Person) -> list[Person]:
     )
 
 
-def registrations_of(*, person: Person, now=None) -> dict:
-    """ "My registrations": active ones for coming events, and those of past events."""
-    now = now or timezone.now()
-    rows = (
+def _registrations_of(person: Person) -> QuerySet[Registration]:
+    return (
         Registration.objects.filter(person=person)
         .select_related("event")
         .prefetch_related(Prefetch("event__organisers", queryset=Cluster.objects.order_by("short_name")))
         .annotate(waiting_position=waiting_position_expression())
     )
-    upcoming = rows.filter(
-        event__ends_at__gte=now, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING]
-    ).order_by("event__starts_at", "pk")
-    past = rows.filter(event__ends_at__lt=now, status__in=Registration.SEAT_STATUSES).order_by("-event__starts_at")
-    return {"upcoming": list(upcoming), "past": list(past[:50])}
+
+
+def registrations_upcoming(*, person: Person, now=None) -> list[Registration]:
+    """The person's active registrations (a seat or the waiting list) for events that have not ended."""
+    return list(
+        _registrations_of(person)
+        .filter(
+            event__ends_at__gte=now or timezone.now(),
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
+        )
+        .order_by("event__starts_at", "pk")
+    )
+
+
+def registrations_of(*, person: Person, now=None) -> dict:
+    """ "My registrations": active ones for coming events, and (the latest 50) seats at past events."""
+    now = now or timezone.now()
+    past = _registrations_of(person).filter(event__ends_at__lt=now, status__in=Registration.SEAT_STATUSES)
+    return {
+        "upcoming": registrations_upcoming(person=person, now=now),
+        "past": list(past.order_by("-event__starts_at")[:50]),
+    }
 
 
 def registrations_of_colleagues(*, person: Person, now=None) -> list[Registration]:

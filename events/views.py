@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from clusters.exports import csv_response, xlsx_response
+from clusters.pagecache import page_cached
 from members.models import Person
 from members.selectors import request_roles, roles_for_person
 
@@ -36,6 +37,7 @@ def _list(request, *, past: bool):
 
 
 @require_GET
+@page_cached
 def event_list(request):
     """Upcoming events the user may see, filtered and paginated.
 
@@ -46,6 +48,7 @@ def event_list(request):
 
 
 @require_GET
+@page_cached
 def event_list_past(request):
     """Past events the user may see, latest first; same filters and context as ``event_list`` (``past`` True)."""
     return _list(request, past=True)
@@ -70,6 +73,7 @@ def _detail_context(request, event: Event) -> dict:
     return context
 
 
+@page_cached
 def event_detail(request, slug):
     """One event the user may see, else 404.
 
@@ -175,6 +179,7 @@ def _mine_context(request) -> dict:
 
 @login_required
 @require_GET
+@page_cached
 def registration_list(request):
     """ "My registrations": upcoming (with cancel buttons) and past; a primary contact also sees colleagues'.
 

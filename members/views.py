@@ -12,7 +12,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from events.selectors import registrations_of
+from clusters.pagecache import page_cached
+from events.selectors import registrations_upcoming
 
 from . import selectors, services
 from .directory import DirectoryFilters, directory_search, partners_for
@@ -38,6 +39,7 @@ def _error_messages(request, error: ValidationError) -> None:
 
 
 @login_required
+@page_cached
 def home(request):
     """The member's start page after login.
 
@@ -53,7 +55,7 @@ def home(request):
         "organisation": organisation,
         "join_request": None if organisation else selectors.join_request_latest(user=request.user),
         "invitations": [] if organisation else selectors.invitations_for_user(user=request.user),
-        "upcoming": registrations_of(person=person)["upcoming"] if organisation else [],
+        "upcoming": registrations_upcoming(person=person) if organisation else [],
         "requests_to_decide": (
             selectors.join_requests_to_decide(roles=roles).count()
             if roles.is_primary_contact or roles.staff_cluster_ids or roles.is_superuser

@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from clusters.pagecache import page_cached
 from clusters.views import document_response
 from members.selectors import request_roles
 
@@ -10,6 +11,7 @@ from . import selectors
 from .models import Project, ProjectDocument
 
 
+@page_cached
 def project_list(request):
     """Projects the user may see. Context: ``projects``. Template: ``projects/project_list.html``."""
     return render(
@@ -17,6 +19,7 @@ def project_list(request):
     )
 
 
+@page_cached
 def project_detail(request, slug):
     """One project with milestones, participants and goals. Context: ``project``.
 

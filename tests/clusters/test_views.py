@@ -78,6 +78,26 @@ def test_agreement_page(client, facts, language, date, goal):
     assert "Cybercrime" in goal_three
 
 
+def test_agreement_page_lists_the_latest_ten_per_goal_and_counts_all(client, facts):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.events.factories import EventFactory
+
+    start = timezone.now() - dt.timedelta(days=400)
+    for n in range(12):
+        event = EventFactory(title=f"Ziel-Veranstaltung {n:02d}", starts_at=start + dt.timedelta(days=n))
+        event.goals.set([facts["goals"][5]])
+    html = get(client, reverse("clusters:agreement", args=["kooperation-2019"]), "en")
+    goal_five = html.split('id="goal-5"')[1].split('id="goal-6"')[0]
+    listed = [n for n in range(12) if f"Ziel-Veranstaltung {n:02d}" in goal_five]
+    assert listed == list(range(2, 12))  # the latest ten
+    total = facts["goals"][5].events.count()  # with the seeded 2019 events serving this goal
+    assert total > 12 and f"{total} events in all" in goal_five
+    assert f"/events/past/?goal={facts['goals'][5].pk}" in goal_five
+
+
 def test_cluster_list(client, facts):
     html = get(client, reverse("clusters:list"), "en")
     assert html.count('class="card h-100"') == 3

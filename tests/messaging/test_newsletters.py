@@ -384,6 +384,7 @@ def test_newsletter_and_subscriber_lists_have_fixed_query_counts(client, staff, 
         reverse("admin:messaging_delivery_changelist"),
     ]
     add(1)
+    client.get(urls[0])  # the first request after the login reads the login itself (members.backends)
     counts = {}
     for url in urls:
         with CaptureQueriesContext(connection) as queries:
