@@ -87,16 +87,15 @@ def outbox_build(
 ) -> OutboundEmail:
     """Render a message into an unsaved outbox row (for callers that write many rows at once)."""
     subject, body_text, body_html = email_render(template=template, context=context, language=language)
-    return OutboundEmail(
-        to_email=to,
-        subject=subject[:300],
+    return _outbox_row(
+        to=to,
+        subject=subject,
         body_text=body_text,
         body_html=body_html,
-        headers=headers or {},
-        attachments=list(attachments),
         template=template,
         language=language,
-        message_id=message_id_new(),
+        headers=headers,
+        attachments=attachments,
     )
 
 
@@ -128,7 +127,22 @@ def outbox_write(
     attachments: Iterable[dict] = (),
 ) -> OutboundEmail:
     """Write one already rendered message to the outbox, in the caller's transaction."""
-    row = OutboundEmail(
+    row = _outbox_row(
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        template=template,
+        language=language,
+        headers=headers,
+        attachments=attachments,
+    )
+    return outbox_save(rows=[row])[0]
+
+
+def _outbox_row(*, to, subject, body_text, body_html, template, language, headers, attachments) -> OutboundEmail:
+    """An unsaved row with its Message-ID fixed now, so every copy of it carries the same one."""
+    return OutboundEmail(
         to_email=to,
         subject=subject[:300],
         body_text=body_text,
@@ -139,7 +153,6 @@ def outbox_write(
         language=language,
         message_id=message_id_new(),
     )
-    return outbox_save(rows=[row])[0]
 
 
 def outbox_save(*, rows: Sequence[OutboundEmail], countdown: float = 0) -> list[OutboundEmail]:
